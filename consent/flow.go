@@ -1,0 +1,70 @@
+// Package consent serves every screen a member sees while authorizing an app:
+// the disclaimer, the login, the Self or Personal Representative choice and
+// the consent page, in the order the Blue Cross NC docs describe them.
+//
+// It knows nothing of OAuth. The authorization server validates a request,
+// seals it into an opaque handle and sends the browser to StartPath; this
+// package walks the member through the screens and hands the member's
+// decision back through Flow.
+package consent
+
+import "context"
+
+// StartPath is where the authorization server sends the browser, relative to
+// the issuer, with the sealed request as the "request" query parameter.
+const StartPath = "/consent"
+
+// Request is an authorization request as the member is asked about it.
+type Request struct {
+	ClientID   string
+	ClientName string
+	// Scopes are the scopes the app asked for, as the server normalised them.
+	Scopes []string
+	// LoginHint pre-fills the username field when the app sent login_hint.
+	LoginHint string
+}
+
+// Relationships of a personal representative, as the docs list them. The
+// codes are the sandbox's; Display is what the member reads.
+const (
+	RelParent   = "parent"   // Parent or guardian of a minor
+	RelPOA      = "poa"      // Active healthcare power of attorney
+	RelGuardian = "guardian" // Court ordered guardianship
+	RelOther    = "other"    // Other (with a free-text relationship)
+)
+
+// Representative is a personal representative acting for the member.
+type Representative struct {
+	// Relationship is one of RelParent, RelPOA, RelGuardian, RelOther.
+	Relationship string
+	// OtherRelationship is the member's own words when Relationship is RelOther.
+	OtherRelationship string
+	// FullName is the representative's full name as entered.
+	FullName string
+}
+
+// Decision is how the flow ended.
+type Decision struct {
+	// Approved is true for I Agree, false for Deny.
+	Approved bool
+	// Username is the member who logged in.
+	Username string
+	// Representative is nil when the member acts for themself.
+	Representative *Representative
+	// SharePersonal is false when the member chose to share health data
+	// without personal information (the docs' "demographic data").
+	SharePersonal bool
+}
+
+// Flow is what this package needs from the authorization server.
+type Flow interface {
+	// Describe opens a sealed request handle. An error means the handle is
+	// forged, expired or garbled; the screens then show an error page.
+	Describe(ctx context.Context, handle string) (Request, error)
+	// Finish ends the flow and returns the URL to send the browser to: the
+	// client's redirect_uri with a code, or with error=access_denied.
+	Finish(ctx context.Context, handle string, d Decision) (redirectURL string, err error)
+}
+
+// Authenticator checks a member's username and password.
+type Authenticator func(username, password string) bool
