@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/bcbsnc-sandbox/sandbox/console"
+	"github.com/bcbsnc-sandbox/sandbox/fhir"
+	"github.com/bcbsnc-sandbox/sandbox/fixtures"
+	"github.com/bcbsnc-sandbox/sandbox/oauth"
+)
+
+// app is the wired sandbox: every package built from one config.
+type app struct {
+	handler http.Handler
+	catalog *fixtures.Catalog
+	clients []oauth.Client
+}
+
+// maxBody bounds every request body; the largest legitimate one is a token
+// or _search form of a few hundred bytes.
+const maxBody = "1M"
+
+func newApp(cfg config, logger *slog.Logger) (*app, error) {
+	key, err := loadSigningKey(cfg.SigningKey)
+	if err != nil {
+		return nil, err
+	}
+	clients := []oauth.Client{docsClient()}
+	if cfg.ClientsFile != "" {
+		extra, err := oauth.LoadClients(cfg.ClientsFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --clients: %v", errUsage, err)
+		}
+		clients = append(clients, extra...)
+	}
+	catalog := fixtures.NewCatalog(cfg.Seed, cfg.Members)
+	if cfg.AutoApprove != "" {
+		if _, ok := catalog.ByUsername(cfg.AutoApprove); !ok {
+			return nil, fmt.Errorf("%w: --auto-approve: no account %q", errUsage, cfg.AutoApprove)
+		}
+	}
+	base := baseURLFunc(cfg.BaseURL)
+
+	authServer, err := oauth.New(oauth.Config{
+		Profile:     cfg.Profile,
+		BaseURL:     base,
+		Key:         key,
+		Clients:     clients,
+		Accounts:    accountLookup(catalog),
+		AutoApprove: cfg.AutoApprove,
+		TokenTTL:    cfg.TokenTTL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	screens, err := consent.New(consent.Config{
+		Flow:         authServer,
+		Authenticate: catalog.Authenticate,
+		Key:          oauth.DeriveKey(key, "consent cookie"),
+		BaseURL:      base,
+	})
+	if err != nil {
+		return nil, err
+	}
+	api, err := fhir.New(fhir.Config{
+		Profile:    cfg.Profile,
+		BaseURL:    base,
+		IssuerPath: oauth.IssuerPath,
+		Authorize:  fhirAuthorizer(authServer),
+		Members:    catalog.Member,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(logger)
+	e.Use(requestLog(logger), middleware.Recover(), middleware.BodyLimit(maxBody), baseHeaders)
+	e.GET("/health", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	authServer.Register(e.Group(""))
+	screens.Register(e.Group(oauth.IssuerPath))
+	api.Register(e.Group(fhir.BasePath))
+
+	pages, err := console.New(console.Config{
+		BaseURL:           base,
+		IssuerPath:        oauth.IssuerPath,
+		FHIRPath:          fhir.BasePath,
+		Profile:           cfg.Profile,
+		Accounts:          consoleAccounts(catalog),
+		Clients:           consoleClients(clients),
+		DebugClientID:     fixtures.DocsClientID,
+		DebugClientSecret: fixtures.DocsClientSecret,
+		Exchange:          inProcessExchange(e),
+		Key:               oauth.DeriveKey(key, "debugger csrf"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	pages.Register(e.Group(""))
+	return &app{handler: e, catalog: catalog, clients: clients}, nil
+}
+
+func consoleAccounts(c *fixtures.Catalog) []console.Account {
+	var out []console.Account
+	for _, a := range c.DocsAccounts() {
+		out = append(out, console.Account{Username: a.Username, Password: a.Password, PatientID: a.PatientID, Description: a.Description})
+	}
+	return out
+}
+
+func consoleClients(clients []oauth.Client) []console.Client {
+	out := make([]console.Client, len(clients))
+	for i, c := range clients {
+		out[i] = console.Client{ID: c.ID, Name: c.Name, Public: c.Secret == "", RedirectURIs: c.RedirectURIs}
+	}
+	return out
+}
+
+// docsClient is the client the vendor docs publish, registered as the docs
+// say plus the sandbox's own debugger page.
+func docsClient() oauth.Client {
+	return oauth.Client{
+		ID:           fixtures.DocsClientID,
+		Secret:       fixtures.DocsClientSecret,
+		Name:         "Blue Cross NC sandbox example app",
+		RedirectURIs: []string{fixtures.DocsRedirectURI, "{base}/debug"},
+	}
+}
+
+// accountLookup adapts the catalog to what the authorization server needs
+// for id_tokens and userinfo.
+func accountLookup(c *fixtures.Catalog) func(string) (oauth.Account, bool) {
+	return func(username string) (oauth.Account, bool) {
+		m, ok := c.ByUsername(username)
+		if !ok {
+			return oauth.Account{}, false
+		}
+		return oauth.Account{
+			Username:   m.Username,
+			PatientID:  m.PatientID,
+			GivenName:  m.GivenName,
+			FamilyName: m.FamilyName,
+			Email:      m.Email,
+			Created:    m.Created,
+		}, true
+	}
+}
+
+// fhirAuthorizer adapts token lookup to the FHIR API, which never imports
+// the authorization server.
+func fhirAuthorizer(s *oauth.Server) func(context.Context, string) (fhir.Grant, error) {
+	return func(ctx context.Context, bearer string) (fhir.Grant, error) {
+		g, err := s.Lookup(ctx, bearer)
+		if err != nil {
+			return fhir.Grant{}, err
+		}
+		fg := fhir.Grant{Patient: g.Patient, Scopes: g.Scopes, FHIRUser: g.FHIRUser}
+		if r := g.Representative; r != nil {
+			fg.RelatedPerson = &fhir.RelatedPerson{
+				ID:               g.RelatedPersonID,
+				Name:             r.FullName,
+				Relationship:     r.Relationship,
+				RelationshipText: r.OtherRelationship,
+			}
+		}
+		return fg, nil
+	}
+}
+
+// errorHandler answers what no package answered itself (an unknown path
+// outside the FHIR base, a body over the limit, a panic) in the FHIR API's
+// default error shape, {"detail": ...}. Unexpected errors are logged and
+// become a plain 500 that reveals nothing.
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, detail := http.StatusInternalServerError, "internal error"
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			status = he.Code
+			detail = http.StatusText(status)
+			if m, ok := he.Message.(string); ok && m != "" {
+				detail = m
+			}
+		} else {
+			logger.Error("unhandled error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, map[string]string{"detail": detail})
+	}
+}
+
+// baseHeaders sets what every response carries. HTML pages add their own
+// Content-Security-Policy and frame rules.
+func baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		return next(c)
+	}
+}
+
+// requestLog writes one line per request. It logs the path but never the
+// query or headers, where codes, tokens and passwords travel.
+func requestLog(logger *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			req, res := c.Request(), c.Response()
+			logger.LogAttrs(req.Context(), slog.LevelInfo, "request",
+				slog.String("method", req.Method),
+				slog.String("path", truncate(req.URL.Path, 200)),
+				slog.Int("status", res.Status),
+				slog.Int64("bytes", res.Size),
+				slog.Duration("took", time.Since(start)),
+			)
+			return nil
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
