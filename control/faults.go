@@ -1,0 +1,241 @@
+package control
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Fault is one armed fault, as a test posts it to /sandbox/faults:
+//
+//	{"path": "/fhirmember/sps/oauth/oauth20/token", "count": 2, "oauth_error": "invalid_grant"}
+//	{"path": "/fhir/sb/R4/patientaccess/*", "count": 1, "status": 429, "retry_after": 3}
+//	{"path": "/fhir/sb/R4/patientaccess/ExplanationOfBenefit", "delay_ms": 1500}
+//	{"path": "/fhir/sb/R4/patientaccess/Patient/*", "malformed": true}
+//
+// A request matches when its path equals Path, or starts with Path less its
+// trailing "*", and when Method is empty or equal. The fault fires for the
+// next Count matching requests (1 when unset) and is then gone.
+type Fault struct {
+	ID     int    `json:"id"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path"`
+	Count  int    `json:"count"`
+	// Status answers with this HTTP status (429, 500, 502, 503, ...)
+	// instead of running the handler.
+	Status int `json:"status,omitempty"`
+	// RetryAfter sets Retry-After (seconds) on a Status answer.
+	RetryAfter int `json:"retry_after,omitempty"`
+	// OAuthError answers with this RFC 6749 error code: on the token,
+	// revoke and introspect endpoints as the JSON error body; on /authorize
+	// as a redirect to the client's registered redirect_uri.
+	OAuthError string `json:"oauth_error,omitempty"`
+	// DelayMS holds the request this long, then runs it (or the fault).
+	DelayMS int `json:"delay_ms,omitempty"`
+	// Malformed answers 200 with a truncated JSON body of the right type.
+	Malformed bool `json:"malformed,omitempty"`
+	// Fired counts how often the fault has fired so far.
+	Fired int `json:"fired"`
+}
+
+// oauthErrors are the codes RFC 6749 §4.1.2.1 and §5.2 define.
+var oauthErrors = map[string]int{
+	"invalid_request": 400, "invalid_client": 401, "invalid_grant": 400, "unauthorized_client": 400,
+	"unsupported_grant_type": 400, "invalid_scope": 400, "access_denied": 400,
+	"unsupported_response_type": 400, "server_error": 500, "temporarily_unavailable": 503,
+}
+
+const maxDelay = 60 * time.Second
+
+func (f *Fault) check() error {
+	switch {
+	case !strings.HasPrefix(f.Path, "/"):
+		return fmt.Errorf("path must start with /")
+	case f.Count < 0 || f.Count > 1_000_000:
+		return fmt.Errorf("count must be between 1 and 1000000")
+	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return fmt.Errorf("status must be a 4xx or 5xx code")
+	case f.OAuthError != "" && oauthErrors[f.OAuthError] == 0:
+		return fmt.Errorf("oauth_error %q is not an RFC 6749 error code", f.OAuthError)
+	case f.DelayMS < 0 || time.Duration(f.DelayMS)*time.Millisecond > maxDelay:
+		return fmt.Errorf("delay_ms must be between 0 and %d", maxDelay.Milliseconds())
+	case f.RetryAfter < 0:
+		return fmt.Errorf("retry_after must not be negative")
+	}
+	outcomes := 0
+	for _, set := range []bool{f.Status != 0, f.OAuthError != "", f.Malformed} {
+		if set {
+			outcomes++
+		}
+	}
+	if outcomes > 1 {
+		return fmt.Errorf("status, oauth_error and malformed exclude each other")
+	}
+	if outcomes == 0 && f.DelayMS == 0 {
+		return fmt.Errorf("a fault needs status, oauth_error, malformed or delay_ms")
+	}
+	if f.Count == 0 {
+		f.Count = 1
+	}
+	return nil
+}
+
+func (f *Fault) matches(method, path string) bool {
+	if f.Method != "" && !strings.EqualFold(f.Method, method) {
+		return false
+	}
+	if p, ok := strings.CutSuffix(f.Path, "*"); ok {
+		return strings.HasPrefix(path, p)
+	}
+	return path == f.Path
+}
+
+// faults is the list of armed faults.
+type faults struct {
+	mu     sync.Mutex // guards list and nextID
+	list   []*Fault
+	nextID int
+}
+
+func (fs *faults) arm(f Fault) Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.nextID++
+	f.ID, f.Fired = fs.nextID, 0
+	fs.list = append(fs.list, &f)
+	return f
+}
+
+// take consumes one firing of the first fault that matches, removing it
+// once it has fired Count times.
+func (fs *faults) take(method, path string) (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, f := range fs.list {
+		if !f.matches(method, path) {
+			continue
+		}
+		f.Fired++
+		fired := *f
+		if f.Fired >= f.Count {
+			fs.list = append(fs.list[:i], fs.list[i+1:]...)
+		}
+		return fired, true
+	}
+	return Fault{}, false
+}
+
+func (fs *faults) snapshot() []Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	out := make([]Fault, 0, len(fs.list))
+	for _, f := range fs.list {
+		out = append(out, *f)
+	}
+	return out
+}
+
+func (fs *faults) clear() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.list = nil
+}
+
+func (c *Control) listFaults(ctx echo.Context) error {
+	return ctx.JSON(http.StatusOK, c.faults.snapshot())
+}
+
+func (c *Control) armFault(ctx echo.Context) error {
+	var f Fault
+	if err := decodeBody(ctx, &f); err != nil {
+		return problem(ctx, http.StatusBadRequest, "body must be one fault object: "+err.Error())
+	}
+	if strings.HasPrefix(f.Path, Prefix) {
+		return problem(ctx, http.StatusBadRequest, "the control API itself cannot be faulted")
+	}
+	if err := f.check(); err != nil {
+		return problem(ctx, http.StatusBadRequest, err.Error())
+	}
+	return ctx.JSON(http.StatusCreated, c.faults.arm(f))
+}
+
+func (c *Control) clearFaults(ctx echo.Context) error {
+	c.faults.clear()
+	return ctx.NoContent(http.StatusNoContent)
+}
+
+// injectFault runs a fault armed for this request, if any. It reports
+// whether it answered the request itself.
+func (c *Control) injectFault(ctx echo.Context) (bool, error) {
+	r := ctx.Request()
+	if strings.HasPrefix(r.URL.Path, Prefix) {
+		return false, nil
+	}
+	f, ok := c.faults.take(r.Method, r.URL.Path)
+	if !ok {
+		return false, nil
+	}
+	if f.DelayMS > 0 {
+		t := time.NewTimer(time.Duration(f.DelayMS) * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true, nil
+		}
+	}
+	note := fmt.Sprintf("fault %d injected by the sandbox control API", f.ID)
+	switch {
+	case f.Status != 0:
+		if f.RetryAfter > 0 {
+			ctx.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		}
+		return true, c.faultBody(ctx, f.Status, note)
+	case f.OAuthError != "":
+		if c.isAuthorize(r.URL.Path) {
+			if c.cfg.AuthorizeError == nil {
+				return false, nil
+			}
+			loc, ok := c.cfg.AuthorizeError(r, f.OAuthError, note)
+			if !ok {
+				return false, nil // unregistered client or redirect_uri: the real handler refuses it
+			}
+			return true, ctx.Redirect(http.StatusFound, loc)
+		}
+		status := oauthErrors[f.OAuthError]
+		if status == http.StatusUnauthorized {
+			ctx.Response().Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
+		}
+		ctx.Response().Header().Set("Cache-Control", "no-store")
+		return true, ctx.JSON(status, map[string]string{"error": f.OAuthError, "error_description": note})
+	case f.Malformed:
+		ct := echo.MIMEApplicationJSON
+		if strings.HasPrefix(r.URL.Path, c.cfg.FHIRPath) {
+			ct = "application/fhir+json"
+		}
+		return true, ctx.Blob(http.StatusOK, ct, []byte(`{"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {"resourceType": `))
+	}
+	return false, nil // a delay alone: the real handler answers
+}
+
+// faultBody answers in the shape of the path's own errors: RFC 6749 JSON on
+// the authorization server, {"detail": ...} elsewhere.
+func (c *Control) faultBody(ctx echo.Context, status int, note string) error {
+	if strings.HasPrefix(ctx.Request().URL.Path, c.cfg.IssuerPath) {
+		code := "server_error"
+		if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+			code = "temporarily_unavailable"
+		}
+		return ctx.JSON(status, map[string]string{"error": code, "error_description": note})
+	}
+	return ctx.JSON(status, map[string]string{"detail": note})
+}
+
+func (c *Control) isAuthorize(path string) bool {
+	return path == c.cfg.IssuerPath+"/authorize" || path == c.cfg.IssuerPath+"/authorize/"
+}
