@@ -84,6 +84,7 @@ func (c *Console) Register(g *echo.Group) {
 	g.GET("/", c.home)
 	g.GET("/debug", c.debug)
 	g.POST("/debug", c.exchange)
+	g.GET("/postman.json", c.postman)
 	static, _ := fs.Sub(staticFS, "static")
 	g.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static))))
 }

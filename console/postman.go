@@ -1,0 +1,239 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// The Postman collection (format v2.1) of every endpoint, built for the base
+// URL the request came in on, so that "Import → Link" of {base}/postman.json
+// gives a collection that works against this very sandbox. The docs tell
+// their readers to try the API in Postman (Step 3).
+
+const postmanSchema = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+
+type pmCollection struct {
+	Info     pmInfo       `json:"info"`
+	Auth     *pmAuth      `json:"auth,omitempty"`
+	Item     []pmItem     `json:"item"`
+	Variable []pmVariable `json:"variable"`
+}
+
+type pmInfo struct {
+	PostmanID   string `json:"_postman_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Schema      string `json:"schema"`
+}
+
+type pmAuth struct {
+	Type   string       `json:"type"`
+	OAuth2 []pmVariable `json:"oauth2,omitempty"`
+	Basic  []pmVariable `json:"basic,omitempty"`
+}
+
+type pmVariable struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+	Type  string `json:"type,omitempty"`
+}
+
+type pmItem struct {
+	Name    string   `json:"name"`
+	Item    []pmItem `json:"item,omitempty"`
+	Request *pmReq   `json:"request,omitempty"`
+}
+
+type pmReq struct {
+	Method string     `json:"method"`
+	Header []pmHeader `json:"header"`
+	Body   *pmBody    `json:"body,omitempty"`
+	URL    pmURL      `json:"url"`
+	Auth   *pmAuth    `json:"auth,omitempty"`
+}
+
+type pmHeader struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type pmBody struct {
+	Mode       string       `json:"mode"`
+	URLEncoded []pmVariable `json:"urlencoded,omitempty"`
+	Raw        string       `json:"raw,omitempty"`
+}
+
+type pmURL struct {
+	Raw string `json:"raw"`
+}
+
+var noAuth = &pmAuth{Type: "noauth"}
+
+// clientBasic authenticates as the docs' client with HTTP Basic.
+var clientBasic = &pmAuth{Type: "basic", Basic: []pmVariable{
+	{Key: "username", Value: "{{clientId}}", Type: "string"},
+	{Key: "password", Value: "{{clientSecret}}", Type: "string"},
+}}
+
+func get(name, url string, auth *pmAuth) pmItem {
+	return pmItem{Name: name, Request: &pmReq{Method: http.MethodGet, Header: []pmHeader{}, URL: pmURL{Raw: url}, Auth: auth}}
+}
+
+func postForm(name, url string, auth *pmAuth, fields ...string) pmItem {
+	body := &pmBody{Mode: "urlencoded", URLEncoded: []pmVariable{}}
+	for i := 0; i+1 < len(fields); i += 2 {
+		body.URLEncoded = append(body.URLEncoded, pmVariable{Key: fields[i], Value: fields[i+1], Type: "text"})
+	}
+	return pmItem{Name: name, Request: &pmReq{
+		Method: http.MethodPost,
+		Header: []pmHeader{{Key: "Content-Type", Value: "application/x-www-form-urlencoded"}},
+		Body:   body, URL: pmURL{Raw: url}, Auth: auth,
+	}}
+}
+
+// searchTypes are the FHIR types with search, and the parameter that names
+// the member in each; readOnlyTypes are only read.
+var (
+	searchTypes = []struct{ Type, Param string }{
+		{"Patient", "_id"}, {"Coverage", "beneficiary"}, {"ExplanationOfBenefit", "patient"},
+		{"Condition", "patient"}, {"Observation", "patient"}, {"Procedure", "patient"},
+		{"AllergyIntolerance", "patient"}, {"Immunization", "patient"}, {"MedicationRequest", "patient"},
+		{"Encounter", "patient"},
+	}
+	readOnlyTypes = []string{"Practitioner", "Organization", "RelatedPerson"}
+)
+
+func (c *Console) collection(base string) pmCollection {
+	issuer, fhirBase := "{{issuer}}", "{{fhirBase}}"
+	authz := pmItem{Name: "Authorization server", Item: []pmItem{
+		get("Authorize (open in a browser)", issuer+"/authorize?response_type=code&client_id={{clientId}}&redirect_uri={{redirectUri}}&scope=openid%20fhirUser%20profile%20offline_access%20patient/*.read&state={{$guid}}", noAuth),
+		postForm("Token: authorization_code", issuer+"/token", clientBasic, "grant_type", "authorization_code", "code", "{{code}}", "redirect_uri", "{{redirectUri}}"),
+		postForm("Token: refresh_token", issuer+"/token", clientBasic, "grant_type", "refresh_token", "refresh_token", "{{refreshToken}}"),
+		postForm("Revoke", issuer+"/revoke", clientBasic, "token", "{{accessToken}}"),
+		postForm("Introspect", issuer+"/introspect", clientBasic, "token", "{{accessToken}}"),
+		get("JWKS", issuer+"/jwks", noAuth),
+		get("OpenID configuration (issuer)", issuer+"/.well-known/openid-configuration", noAuth),
+		get("OpenID configuration (root)", "{{baseUrl}}/.well-known/openid-configuration", noAuth),
+		get("SMART configuration", fhirBase+"/.well-known/smart-configuration", noAuth),
+		get("UserInfo (/v1/connect/userinfo)", "{{baseUrl}}/v1/connect/userinfo", nil),
+		get("UserInfo (FHIR base)", fhirBase+"/UserInfo", nil),
+		get("Consent screens (reached through Authorize)", issuer+"/consent", noAuth),
+		get("Consent stylesheet", issuer+"/consent/style.css", noAuth),
+	}}
+	api := pmItem{Name: "FHIR R4", Item: []pmItem{get("CapabilityStatement", fhirBase+"/metadata", noAuth)}}
+	for _, t := range searchTypes {
+		folder := pmItem{Name: t.Type, Item: []pmItem{
+			get("Search "+t.Type, fhirBase+"/"+t.Type+"?"+t.Param+"={{patientId}}", nil),
+			get("Search "+t.Type+" (docs' trailing slash)", fhirBase+"/"+t.Type+"/?"+t.Param+"={{patientId}}", nil),
+			postForm("Search "+t.Type+" (POST _search)", fhirBase+"/"+t.Type+"/_search", nil, t.Param, "{{patientId}}"),
+			get("Read "+t.Type, fhirBase+"/"+t.Type+"/{{"+lowerFirst(t.Type)+"Id}}", nil),
+		}}
+		if t.Type == "ExplanationOfBenefit" {
+			folder.Item = append(folder.Item,
+				get("Search by claim type", fhirBase+"/ExplanationOfBenefit?patient={{patientId}}&type=carrier,pde", nil),
+				get("Search by _lastUpdated interval", fhirBase+"/ExplanationOfBenefit?patient=Patient/{{patientId}}&_lastUpdated=gt2020-02-13T08:00:00-05:00&_lastUpdated=lt2020-02-14T08:00:00-05:00", nil),
+				get("Page with _count and startIndex", fhirBase+"/ExplanationOfBenefit?patient={{patientId}}&_count=50&startIndex=50", nil))
+		}
+		if t.Type == "Patient" {
+			folder.Item[0] = get("Read Patient (the docs' example)", fhirBase+"/Patient/{{patientId}}", nil)
+			folder.Item = append(folder.Item, get("Search Patient by _id and _lastUpdated (docs)", fhirBase+"/Patient?_id={{patientId}}&_lastUpdated=gt2020-02-13T08:00:00-05:00&_format=application%2Fjson%2Bfhir", nil))
+		}
+		api.Item = append(api.Item, folder)
+	}
+	for _, t := range readOnlyTypes {
+		api.Item = append(api.Item, get("Read "+t, fhirBase+"/"+t+"/{{"+lowerFirst(t)+"Id}}", nil))
+	}
+	sandbox := pmItem{Name: "Sandbox", Item: []pmItem{
+		get("Health", "{{baseUrl}}/health", noAuth),
+		get("Home page", "{{baseUrl}}/", noAuth),
+		get("Debugger", "{{baseUrl}}/debug", noAuth),
+		postForm("Debugger: exchange", "{{baseUrl}}/debug", noAuth, "code", "{{code}}", "csrf", "(from the debugger page)"),
+		get("This collection", "{{baseUrl}}/postman.json", noAuth),
+		get("Control API: actions", "{{baseUrl}}/sandbox", noAuth),
+		get("Control API: faults", "{{baseUrl}}/sandbox/faults", noAuth),
+		postJSONRaw("Control API: arm a fault", "{{baseUrl}}/sandbox/faults", `{"path": "/fhir/sb/R4/patientaccess/*", "count": 1, "status": 429, "retry_after": 2}`),
+		deleteReq("Control API: disarm faults", "{{baseUrl}}/sandbox/faults"),
+		get("Control API: clock", "{{baseUrl}}/sandbox/clock", noAuth),
+		postJSONRaw("Control API: advance the clock", "{{baseUrl}}/sandbox/clock", `{"advance": "2h"}`),
+		get("Control API: last requests", "{{baseUrl}}/sandbox/requests?limit=20", noAuth),
+		deleteReq("Control API: forget requests", "{{baseUrl}}/sandbox/requests"),
+		postJSONRaw("Control API: add a claim", "{{baseUrl}}/sandbox/members/{{patientId}}/claims", `{"type": "carrier"}`),
+		postJSONRaw("Control API: update a resource", "{{baseUrl}}/sandbox/members/{{patientId}}/touch", `{"resourceType": "Patient", "id": "{{patientId}}"}`),
+		postJSONRaw("Control API: reset", "{{baseUrl}}/sandbox/reset", ``),
+	}}
+	return pmCollection{
+		Info: pmInfo{
+			PostmanID:   "4f1c2b4e-5bcb-4c1e-9a53-bcbsnc0sandbox",
+			Name:        "Blue Cross NC API sandbox",
+			Description: "Every endpoint of the local Blue Cross NC Patient Access API sandbox at " + base + ". Get a token with the collection's OAuth 2.0 settings (Authorization tab → Get New Access Token), log in as BCNCUser03 / BCNCPSWD03.",
+			Schema:      postmanSchema,
+		},
+		Auth: &pmAuth{Type: "oauth2", OAuth2: []pmVariable{
+			{Key: "grant_type", Value: "authorization_code", Type: "string"},
+			{Key: "authUrl", Value: base + c.cfg.IssuerPath + "/authorize", Type: "string"},
+			{Key: "accessTokenUrl", Value: base + c.cfg.IssuerPath + "/token", Type: "string"},
+			{Key: "clientId", Value: "{{clientId}}", Type: "string"},
+			{Key: "clientSecret", Value: "{{clientSecret}}", Type: "string"},
+			{Key: "redirect_uri", Value: "{{redirectUri}}", Type: "string"},
+			{Key: "scope", Value: "openid fhirUser profile offline_access patient/*.read", Type: "string"},
+			{Key: "state", Value: "postman-{{$guid}}", Type: "string"},
+			{Key: "client_authentication", Value: "header", Type: "string"},
+			{Key: "useBrowser", Value: false, Type: "boolean"},
+			{Key: "addTokenTo", Value: "header", Type: "string"},
+			{Key: "tokenName", Value: "Blue Cross NC sandbox", Type: "string"},
+		}},
+		Item: []pmItem{authz, api, sandbox},
+		Variable: []pmVariable{
+			{Key: "baseUrl", Value: base},
+			{Key: "issuer", Value: base + c.cfg.IssuerPath},
+			{Key: "fhirBase", Value: base + c.cfg.FHIRPath},
+			{Key: "clientId", Value: c.cfg.DebugClientID},
+			{Key: "clientSecret", Value: c.cfg.DebugClientSecret},
+			{Key: "redirectUri", Value: "https://oidcdebugger.com/debug"},
+			{Key: "patientId", Value: "-20140000008325"},
+			{Key: "coverageId", Value: "part-a-20140000008325"},
+			{Key: "explanationOfBenefitId", Value: "carrier-22011027731"},
+			{Key: "code", Value: ""},
+			{Key: "accessToken", Value: ""},
+			{Key: "refreshToken", Value: ""},
+		},
+	}
+}
+
+func postJSONRaw(name, url, body string) pmItem {
+	it := pmItem{Name: name, Request: &pmReq{
+		Method: http.MethodPost,
+		Header: []pmHeader{{Key: "Content-Type", Value: "application/json"}},
+		URL:    pmURL{Raw: url}, Auth: noAuth,
+	}}
+	if body != "" {
+		it.Request.Body = &pmBody{Mode: "raw"}
+		it.Request.Body.Raw = body
+	}
+	return it
+}
+
+func deleteReq(name, url string) pmItem {
+	return pmItem{Name: name, Request: &pmReq{Method: http.MethodDelete, Header: []pmHeader{}, URL: pmURL{Raw: url}, Auth: noAuth}}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]|0x20) + s[1:]
+}
+
+func (c *Console) postman(ctx echo.Context) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c.collection(c.cfg.BaseURL(ctx.Request()))); err != nil {
+		return err
+	}
+	return ctx.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf.Bytes())
+}
