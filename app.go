@@ -13,6 +13,7 @@ import (
 
 	"github.com/bcbsnc-sandbox/sandbox/consent"
 	"github.com/bcbsnc-sandbox/sandbox/console"
+	"github.com/bcbsnc-sandbox/sandbox/control"
 	"github.com/bcbsnc-sandbox/sandbox/fhir"
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
@@ -49,6 +50,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		}
 	}
 	base := baseURLFunc(cfg.BaseURL)
+	clock := &control.Clock{}
 
 	authServer, err := oauth.New(oauth.Config{
 		Profile:     cfg.Profile,
@@ -58,6 +60,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Accounts:    accountLookup(catalog),
 		AutoApprove: cfg.AutoApprove,
 		TokenTTL:    cfg.TokenTTL,
+		Now:         clock.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -67,6 +70,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Authenticate: catalog.Authenticate,
 		Key:          oauth.DeriveKey(key, "consent cookie"),
 		BaseURL:      base,
+		Now:          clock.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -82,10 +86,20 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		return nil, err
 	}
 
+	ctl := control.New(control.Config{
+		Clock:      clock,
+		IssuerPath: oauth.IssuerPath,
+		FHIRPath:   fhir.BasePath,
+		BaseURL:    base,
+		Warn: func(ctx context.Context, msg string, args ...any) {
+			logger.WarnContext(ctx, msg, args...)
+		},
+	})
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(logger)
-	e.Use(requestLog(logger), middleware.Recover(), middleware.BodyLimit(maxBody), baseHeaders)
+	e.Use(requestLog(logger), middleware.Recover(), middleware.BodyLimit(maxBody), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -103,12 +117,14 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		DebugClientID:     fixtures.DocsClientID,
 		DebugClientSecret: fixtures.DocsClientSecret,
 		Exchange:          inProcessExchange(e),
+		ClientChecks:      ctl.ClientChecks,
 		Key:               oauth.DeriveKey(key, "debugger csrf"),
 	})
 	if err != nil {
 		return nil, err
 	}
 	pages.Register(e.Group(""))
+	ctl.Register(e.Group(""))
 	return &app{handler: e, catalog: catalog, clients: clients}, nil
 }
 

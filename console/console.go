@@ -57,6 +57,9 @@ type Config struct {
 	// redirect the debugger serves: the docs' client.
 	DebugClientID, DebugClientSecret string
 	Exchange                         Exchange
+	// ClientChecks returns what the /authorize request with this state got
+	// wrong (the control API's request log); nil turns the panel off.
+	ClientChecks func(state string) []string
 	// Key keys the debugger's CSRF token (32 bytes).
 	Key []byte
 }

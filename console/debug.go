@@ -16,6 +16,8 @@ type debugPage struct {
 	// What the authorization server sent back to the redirect URI.
 	Code, State, Iss, Error, ErrorDescription string
 	CSRF                                      string
+	// ClientChecks is what the /authorize request that led here got wrong.
+	ClientChecks []string
 	// The exchange, once made.
 	Exchanged      bool
 	Status         int
@@ -37,6 +39,9 @@ func (c *Console) debug(ctx echo.Context) error {
 	p.Error, p.ErrorDescription = q.Get("error"), q.Get("error_description")
 	if p.Code != "" {
 		p.CSRF = c.csrfToken(p.Code)
+	}
+	if c.cfg.ClientChecks != nil && p.State != "" {
+		p.ClientChecks = c.cfg.ClientChecks(p.State)
 	}
 	return c.render(ctx, http.StatusOK, "debug.html", p)
 }
