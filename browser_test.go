@@ -21,13 +21,20 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T) *browser {
+	return newBrowserVia(t, nil)
+}
+
+// newBrowserVia is a browser whose connections go through transport (nil:
+// the default), e.g. a load balancer that moves between replicas.
+func newBrowserVia(t *testing.T, transport http.RoundTripper) *browser {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &browser{t: t, client: &http.Client{
-		Jar: jar,
+		Jar:       jar,
+		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
