@@ -96,9 +96,9 @@ func (b *browser) do(method, u string, body url.Values) page {
 			if err != nil {
 				b.t.Fatal(err)
 			}
-			if next.Host != req.URL.Host {
+			if next.Host != req.URL.Host || next.Path == "/debug" {
 				p.Location = next.String()
-				return p // the member leaves the sandbox: back to the app
+				return p // the member leaves the flow: back to the app (or the sandbox's debugger app)
 			}
 			u, method, body = next.String(), http.MethodGet, nil
 			continue

@@ -55,16 +55,28 @@ func button(text string) string {
 	return `//*[(self::button or self::input[@type='submit'] or self::a) and (normalize-space(.)='` + text + `' or @value='` + text + `')]`
 }
 
+// labelled finds the input whose <label for> contains text, ignoring case.
 func labelled(text string) string {
-	return `//input[@id=//label[contains(normalize-space(.), '` + text + `')]/@for]`
+	const upper, lower = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+	return `//input[@id=//label[contains(translate(normalize-space(.), '` + upper + `', '` + lower + `'), '` + strings.ToLower(text) + `')]/@for]`
 }
 
-func click(sel string) chromedp.Action {
-	return chromedp.Click(sel, chromedp.BySearch, chromedp.NodeVisible)
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Click(sel, chromedp.NodeVisible)
 }
 
-func typeInto(label, value string) chromedp.Action {
-	return chromedp.SendKeys(labelled(label), value, chromedp.BySearch, chromedp.NodeVisible)
+func typeInto(label, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(labelled(label), value, chromedp.NodeVisible)
+}
+
+// text reads the visible text of the first node sel finds.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel, chromedp.NodeVisible))
+	if err != nil {
+		t.Fatalf("reading %s: %v", sel, err)
+	}
+	return s
 }
 
 // TestChromiumRepresentativeFlow clicks through the whole flow as a person
@@ -73,8 +85,7 @@ func typeInto(label, value string) chromedp.Action {
 func TestChromiumRepresentativeFlow(t *testing.T) {
 	ctx := newChrome(t)
 	srv := startSandbox(t)
-	var tokenJSON, claims string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
 		click(button("Try it")),
 		click(button("I Understand")),
@@ -88,12 +99,12 @@ func TestChromiumRepresentativeFlow(t *testing.T) {
 		click(button("Next")),
 		click(button("I Agree")),
 		click(button("Exchange the code for tokens")),
-		chromedp.Text(`//h2[contains(., 'Token response')]/following-sibling::pre[1]`, &tokenJSON, chromedp.BySearch),
-		chromedp.Text(`//h3[.='Claims']/following-sibling::pre[1]`, &claims, chromedp.BySearch),
 	)
 	if err != nil {
 		t.Fatalf("browser flow: %v", err)
 	}
+	tokenJSON := text(t, ctx, `//h2[contains(., 'Token response')]/following-sibling::pre[1]`)
+	claims := text(t, ctx, `//h3[.='Claims']/following-sibling::pre[1]`)
 	for _, want := range []string{`"access_token"`, `"refresh_token"`, `"patient": "-20140000000024"`, `"token_type": "Bearer"`} {
 		if !strings.Contains(tokenJSON, want) {
 			t.Errorf("token response on the debugger lacks %s:\n%s", want, tokenJSON)
@@ -109,9 +120,7 @@ func TestChromiumRepresentativeFlow(t *testing.T) {
 func TestChromiumSelfDeny(t *testing.T) {
 	ctx := newChrome(t)
 	srv := startSandbox(t)
-	var errText string
-	var exchangeButtons int
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
 		click(button("Try it")),
 		click(button("I Understand")),
@@ -121,11 +130,14 @@ func TestChromiumSelfDeny(t *testing.T) {
 		click(labelled("Self")),
 		click(button("Next")),
 		click(button("Deny")),
-		chromedp.Text(`//section[contains(@class,'error')]`, &errText, chromedp.BySearch),
-		chromedp.Evaluate(`document.querySelectorAll("form[action='/debug']").length`, &exchangeButtons),
 	)
 	if err != nil {
 		t.Fatalf("browser flow: %v", err)
+	}
+	errText := text(t, ctx, `//section[contains(@class,'error')]`)
+	exchangeButtons, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("form[action='/debug']").length`))
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !strings.Contains(errText, "access_denied") {
 		t.Errorf("the debugger does not show access_denied: %q", errText)

@@ -27,8 +27,8 @@ func TestRelyingPartyLibrary(t *testing.T) {
 		t.Fatalf("discovery: %v", err)
 	}
 	conf := oauth2.Config{
-		ClientID:     docsClient,
-		ClientSecret: docsSecret,
+		ClientID:     docsClientID,
+		ClientSecret: docsClientSecret,
 		Endpoint:     provider.Endpoint(),
 		RedirectURL:  srv.URL + "/debug",
 		Scopes:       []string{oidc.ScopeOpenID, "fhirUser", "profile", "offline_access", "patient/*.read"},
@@ -48,7 +48,7 @@ func TestRelyingPartyLibrary(t *testing.T) {
 		t.Fatalf("exchange: %v", err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
-	idt, err := provider.Verifier(&oidc.Config{ClientID: docsClient}).Verify(ctx, raw)
+	idt, err := provider.Verifier(&oidc.Config{ClientID: docsClientID}).Verify(ctx, raw)
 	if err != nil {
 		t.Fatalf("id_token rejected by go-oidc: %v", err)
 	}

@@ -62,7 +62,7 @@ func TestReplicasShareFlowsAndTokens(t *testing.T) {
 	client := &http.Client{Transport: tr}
 	lb.use(0)
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {docsRedir},
-		"client_id": {docsClient}, "client_secret": {docsSecret}}
+		"client_id": {docsClientID}, "client_secret": {docsClientSecret}}
 	resp, err := client.PostForm(base+issuerPath+"/token", form)
 	if err != nil {
 		t.Fatal(err)

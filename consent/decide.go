@@ -1,0 +1,37 @@
+package consent
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+)
+
+// decide is step 4: "I Agree" (sharing everything, or health data without
+// personal information) or "Deny". Either ends the flow: Flow.Finish says
+// where the browser goes, and the step cookie is deleted so the same post
+// cannot finish the flow twice.
+func (s *Screens) decide(c echo.Context, st state, req Request, form url.Values) error {
+	d := Decision{Username: st.Username, Representative: st.Representative}
+	switch form.Get("decision") {
+	case "deny":
+	case "agree":
+		d.Approved = true
+		switch form.Get("share") {
+		case "all":
+			d.SharePersonal = true
+		case "health":
+		default:
+			return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose what to share with the app."})
+		}
+	default:
+		return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose I Agree or Deny.", Share: form.Get("share")})
+	}
+	to, err := s.flow.Finish(c.Request().Context(), st.Handle, d)
+	if err != nil {
+		return s.failInternal(c, err)
+	}
+	s.clearState(c)
+	// 303: the browser follows a POST's redirect with a GET (RFC 9110 §15.4.4).
+	return c.Redirect(http.StatusSeeOther, to)
+}

@@ -1,0 +1,112 @@
+package consent
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+)
+
+// maxNameLen bounds the free-text fields of a representative.
+const maxNameLen = 200
+
+// relationship is one of the docs' four choices for a representative.
+type relationship struct {
+	Code, Display string
+}
+
+// relationships lists the docs' choices in the docs' order.
+func relationships() []relationship {
+	return []relationship{
+		{RelParent, "Parent or guardian of a minor"},
+		{RelPOA, "Active healthcare power of attorney"},
+		{RelGuardian, "Court ordered guardianship"},
+		{RelOther, "Other"},
+	}
+}
+
+// relationshipDisplay is how the member reads rep's relationship.
+func relationshipDisplay(rep *Representative) string {
+	if rep.Relationship == RelOther {
+		return rep.OtherRelationship
+	}
+	for _, r := range relationships() {
+		if r.Code == rep.Relationship {
+			return r.Display
+		}
+	}
+	return ""
+}
+
+// knownRelationship reports whether code is one of the docs' four.
+func knownRelationship(code string) bool {
+	for _, r := range relationships() {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseRelation is step 3: "Self" or "Personal Representative". A missing
+// or invalid choice shows the step again with the member's answers kept.
+func (s *Screens) chooseRelation(c echo.Context, st state, req Request, form url.Values) error {
+	again := view{
+		Who:               form.Get("who"),
+		Relationship:      form.Get("relationship"),
+		FullName:          form.Get("full_name"),
+		OtherRelationship: form.Get("other_relationship"),
+	}
+	switch again.Who {
+	case "self":
+		st.Representative = nil
+	case "representative":
+		rep, problem := parseRepresentative(form)
+		if problem != "" {
+			again.Error = problem
+			return s.show(c, http.StatusUnprocessableEntity, st, req, again)
+		}
+		st.Representative = &rep
+	default:
+		again.Error = "Choose whether you are accessing your own data (Self) or acting for a member as a Personal Representative."
+		return s.show(c, http.StatusUnprocessableEntity, st, req, again)
+	}
+	return s.advance(c, st, req, stepConsent)
+}
+
+// parseRepresentative reads and checks a representative's answers: one of
+// the docs' four relationships, a full name, and for Other the member's own
+// words for the relationship. problem is "" when they are acceptable.
+func parseRepresentative(form url.Values) (rep Representative, problem string) {
+	rep.Relationship = form.Get("relationship")
+	if !knownRelationship(rep.Relationship) {
+		return Representative{}, "Choose your relationship to the member."
+	}
+	var ok bool
+	if rep.FullName, ok = cleanText(form.Get("full_name")); !ok {
+		return Representative{}, "Enter your full name, up to 200 characters."
+	}
+	if rep.Relationship == RelOther {
+		if rep.OtherRelationship, ok = cleanText(form.Get("other_relationship")); !ok {
+			return Representative{}, "Enter your relationship to the member, up to 200 characters."
+		}
+	}
+	return rep, ""
+}
+
+// cleanText trims a free-text answer and accepts it when it is non-empty,
+// valid UTF-8, short enough and free of control characters (which would
+// travel into the RelatedPerson resource and the id_token).
+func cleanText(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxNameLen || !utf8.ValidString(s) {
+		return "", false
+	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", false
+	}
+	return s, true
+}

@@ -1,0 +1,130 @@
+package consent
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// styleCSS is a string, not a []byte, so no handler can change it.
+//
+//go:embed static/style.css
+var styleCSS string
+
+// The views the screens render; each is templates/NAME.html on top of
+// templates/layout.html.
+const (
+	viewDisclaimer = stepDisclaimer
+	viewLogin      = stepLogin
+	viewRelation   = stepRelation
+	viewConsent    = stepConsent
+	viewError      = "error"
+)
+
+// view is everything a template may show. html/template escapes every
+// field for its context, so a client name, username or login_hint holding
+// markup comes out inert.
+type view struct {
+	// Root is the issuer path as the browser sees it; Action, the form
+	// target, is Root + StartPath and the stylesheet hangs off it.
+	Root   string
+	Action string
+	Step   string
+	CSRF   string
+	Client string
+	// Error is a message about the last post, shown above the form and
+	// linked to the fields it concerns with aria-describedby.
+	Error string
+
+	Username string // login: kept after a wrong password; the password never is
+
+	// relation: the member's choices, kept when the step is shown again.
+	Who               string
+	Relationship      string
+	FullName          string
+	OtherRelationship string
+	Relationships     []relationship
+
+	// consent; Share is the member's last choice, "" for the default (all).
+	Share          string
+	Asks           []string
+	Representative *Representative
+	RelDisplay     string
+
+	// error page
+	Title   string
+	Message string
+}
+
+// pages holds one parsed template per view, built once by parsePages.
+type pages map[string]*template.Template
+
+func parsePages() (pages, error) {
+	layout, err := template.ParseFS(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	p := make(pages)
+	for _, name := range []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError} {
+		t, err := layout.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
+			return nil, err
+		}
+		p[name] = t
+	}
+	return p, nil
+}
+
+// render executes a view into a buffer first, so a template error becomes a
+// clean 500 page instead of half a page with a 200.
+func (s *Screens) render(c echo.Context, status int, name string, v view) error {
+	v.Action = v.Root + StartPath
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		c.Logger().Errorf("consent: rendering %s: %v", name, err)
+		return c.String(http.StatusInternalServerError, "The sandbox could not show this page.\n")
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// fail shows the error page. Messages are fixed strings chosen here, never
+// echoed input.
+func (s *Screens) fail(c echo.Context, status int, title, message string) error {
+	return s.render(c, status, viewError, view{
+		Root:    s.root(c),
+		Title:   title,
+		Message: message,
+	})
+}
+
+// securityHeaders is set on every page the screens serve. The policy allows
+// no script at all and only our own stylesheet; it has no form-action
+// directive because Chrome applies form-action to the redirect that follows
+// the last post, which goes to the app's origin.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store") // style overrides it
+		return next(c)
+	}
+}
+
+// style serves the one stylesheet. It never changes within a build, so it
+// may be cached for a day.
+func (s *Screens) style(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "text/css; charset=utf-8", []byte(styleCSS))
+}

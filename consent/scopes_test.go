@@ -1,0 +1,56 @@
+package consent
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestDescribeScopes(t *testing.T) {
+	tests := []struct {
+		name   string
+		scopes []string
+		want   []string
+	}{
+		{"docs' authorize URL", []string{"openid", "read", "profile", "patient/*.read"}, []string{
+			"Who you are: your member identity, so the app knows whose data it has.",
+			"Read your health plan data. The app cannot change anything.",
+			"Your name and email address.",
+			"All your health plan data: claims, coverage, clinical records and your demographics.",
+		}},
+		{"docs' spellings fold into one sentence", []string{"openID", "FHIRUser", "fhirUser"}, []string{
+			"Who you are: your member identity, so the app knows whose data it has.",
+		}},
+		{"resource scopes v1 and v2", []string{"patient/Patient.read", "patient/ExplanationOfBenefit.rs", "patient/Coverage.r?status=active"}, []string{
+			"Your demographics: name, birth date, gender and address.",
+			"Your claims: what was billed, paid and owed for each visit, stay or prescription.",
+			"Your coverage: plans, benefit periods and member IDs.",
+		}},
+		{"offline access", []string{"offline_access", "launch/patient"}, []string{
+			"Keep access to this data when you are away from the app, until you take it back.",
+			"Which member's records you chose to share.",
+		}},
+		{"unknown scopes are named, not dropped", []string{"patient/Unknown.read", "system/*.read", ""}, []string{
+			"Other access the app asked for: \u201cpatient/Unknown.read\u201d.",
+			"Other access the app asked for: \u201csystem/*.read\u201d.",
+		}},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describeScopes(tt.scopes); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("describeScopes(%q) =\n%q\nwant\n%q", tt.scopes, got, tt.want)
+			}
+		})
+	}
+}
+
+// Every resource type the sandbox serves has its own words.
+func TestEveryServedTypeDescribed(t *testing.T) {
+	for _, typ := range []string{"Patient", "Coverage", "ExplanationOfBenefit", "Condition", "Observation", "Procedure",
+		"AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter", "Practitioner", "Organization", "RelatedPerson"} {
+		if got := scopeSentence("patient/" + typ + ".read"); strings.HasPrefix(got, "Other access") {
+			t.Errorf("%s: %q", typ, got)
+		}
+	}
+}

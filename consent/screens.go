@@ -1,0 +1,104 @@
+package consent
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Config is what the screens need from main.
+type Config struct {
+	Flow         Flow
+	Authenticate Authenticator
+	// Key is 32 bytes: it seals the step cookie and keys the CSRF MAC.
+	// Replicas sharing it continue each other's flows.
+	Key []byte
+	// BaseURL is the public base URL without a trailing slash; only its
+	// path is used, to build the form action and cookie path. Nil means
+	// the sandbox is served at the root.
+	BaseURL func(*http.Request) string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Screens serves the member's screens. It is safe for concurrent use; its
+// only state in memory is the login throttle.
+type Screens struct {
+	flow         Flow
+	authenticate Authenticator
+	baseURL      func(*http.Request) string
+	now          func() time.Time
+	sealer       sealer
+	csrf         csrfMAC
+	throttle     *throttle
+	pages        pages
+}
+
+// New checks cfg and parses the templates once.
+func New(cfg Config) (*Screens, error) {
+	switch {
+	case cfg.Flow == nil:
+		return nil, errors.New("consent: Config.Flow is nil")
+	case cfg.Authenticate == nil:
+		return nil, errors.New("consent: Config.Authenticate is nil")
+	case len(cfg.Key) != 32:
+		return nil, errors.New("consent: Config.Key must be 32 bytes")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	sl, err := newSealer(deriveKey(cfg.Key, "sandbox consent cookie v1"))
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Screens{
+		flow:         cfg.Flow,
+		authenticate: cfg.Authenticate,
+		baseURL:      cfg.BaseURL,
+		now:          now,
+		sealer:       sl,
+		csrf:         csrfMAC{key: deriveKey(cfg.Key, "sandbox consent csrf v1")},
+		throttle:     newThrottle(now),
+		pages:        p,
+	}, nil
+}
+
+// Register adds the screens to g, the issuer group (e.Group(oauth.IssuerPath)):
+//
+//	GET  {issuer}/consent?request=HANDLE  starts a flow at the disclaimer
+//	POST {issuer}/consent                 posts one step's form
+//	GET  {issuer}/consent/style.css       the one stylesheet
+func (s *Screens) Register(g *echo.Group) {
+	g.GET(StartPath, s.start, securityHeaders)
+	g.POST(StartPath, s.step, securityHeaders)
+	g.GET(StartPath+"/style.css", s.style, securityHeaders)
+}
+
+// ResetThrottle forgets every account's wrong passwords, ending any
+// cool-down. The control API calls it.
+func (s *Screens) ResetThrottle() { s.throttle.reset() }
+
+// root is the issuer path as the browser sees it: the base URL's path (a
+// proxy may mount the sandbox under one) and the group's prefix, which is
+// the matched route's path up to StartPath.
+func (s *Screens) root(c echo.Context) string {
+	route := c.Path()
+	issuer := route[:max(strings.LastIndex(route, StartPath), 0)]
+	if s.baseURL == nil {
+		return issuer
+	}
+	u, err := url.Parse(s.baseURL(c.Request()))
+	if err != nil {
+		return issuer
+	}
+	return strings.TrimSuffix(u.EscapedPath(), "/") + issuer
+}

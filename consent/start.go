@@ -1,0 +1,97 @@
+package consent
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// start opens a flow: GET {issuer}/consent?request=HANDLE, where the
+// authorization server sent the browser after validating /authorize. It
+// shows the disclaimer and sets a fresh step cookie, so reloading this URL
+// starts the screens over. Without a handle the server issued, it is an
+// error page: the docs say of these screens "DO NOT ACCESS THIS PAGE
+// DIRECTLY".
+func (s *Screens) start(c echo.Context) error {
+	handle := c.QueryParam("request")
+	if handle == "" || len(handle) > maxHandleLen {
+		return s.failNoRequest(c)
+	}
+	req, err := s.flow.Describe(c.Request().Context(), handle)
+	if err != nil {
+		return s.failNoRequest(c)
+	}
+	id, err := newFlowID()
+	if err != nil {
+		return s.failInternal(c, err)
+	}
+	st := state{ID: id, Handle: handle, Step: stepDisclaimer, Expires: s.now().Add(flowLifetime).Unix()}
+	if err := s.setState(c, st); err != nil {
+		return s.failInternal(c, err)
+	}
+	return s.show(c, http.StatusOK, st, req, view{})
+}
+
+// failNoRequest is the page for a missing, forged or expired request handle.
+func (s *Screens) failNoRequest(c echo.Context) error {
+	return s.fail(c, http.StatusBadRequest, "Start from your app",
+		"This sign-in page opens only from an app that asks for your data. Do not access this page directly: go back to your app and connect to Blue Cross NC again.")
+}
+
+// failInternal logs an unexpected error and shows a 500 page.
+func (s *Screens) failInternal(c echo.Context, err error) error {
+	c.Logger().Errorf("consent: %v", err)
+	return s.fail(c, http.StatusInternalServerError, "Something went wrong",
+		"The sandbox could not continue. Go back to your app and try again.")
+}
+
+// setState seals st into the step cookie.
+func (s *Screens) setState(c echo.Context, st state) error {
+	value, err := s.sealer.seal(st)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(stepCookie(c.Request(), s.cookiePath(c), value))
+	return nil
+}
+
+// clearState deletes the step cookie, so a finished flow cannot be posted again.
+func (s *Screens) clearState(c echo.Context) {
+	c.SetCookie(stepCookie(c.Request(), s.cookiePath(c), ""))
+}
+
+// cookiePath scopes the step cookie to the issuer path.
+func (s *Screens) cookiePath(c echo.Context) string {
+	if p := s.root(c); p != "" {
+		return p
+	}
+	return "/"
+}
+
+// show renders the page of the step st is at. v carries what the previous
+// post left (an error, the member's earlier answers); show fills in the rest.
+func (s *Screens) show(c echo.Context, status int, st state, req Request, v view) error {
+	v.Root = s.root(c)
+	v.Step = st.Step
+	v.CSRF = s.csrf.token(st.ID, st.Step)
+	v.Client = req.ClientName
+	if v.Client == "" {
+		v.Client = req.ClientID
+	}
+	switch st.Step {
+	case stepLogin:
+		if v.Username == "" && v.Error == "" {
+			v.Username = req.LoginHint
+		}
+	case stepRelation:
+		v.Relationships = relationships()
+	case stepConsent:
+		v.Username = st.Username
+		v.Asks = describeScopes(req.Scopes)
+		v.Representative = st.Representative
+		if st.Representative != nil {
+			v.RelDisplay = relationshipDisplay(st.Representative)
+		}
+	}
+	return s.render(c, status, st.Step, v)
+}
