@@ -47,11 +47,11 @@ func startSandbox(t *testing.T, args ...string) *httptest.Server {
 }
 
 const (
-	issuerPath = "/fhirmember/sps/oauth/oauth20"
-	fhirPath   = "/fhir/sb/R4/patientaccess"
-	docsClientID = "JVjR77J3j4BaRVqoDtLx"
+	issuerPath       = "/fhirmember/sps/oauth/oauth20"
+	fhirPath         = "/fhir/sb/R4/patientaccess"
+	docsClientID     = "JVjR77J3j4BaRVqoDtLx"
 	docsClientSecret = "SR3SrK6U1WpGOdjWS2LY"
-	docsRedir  = "https://oidcdebugger.com/debug"
+	docsRedir        = "https://oidcdebugger.com/debug"
 )
 
 // docsAuthorizeURL is Step 1's URL from the vendor docs with only the host
