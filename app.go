@@ -91,6 +91,9 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		IssuerPath: oauth.IssuerPath,
 		FHIRPath:   fhir.BasePath,
 		BaseURL:    base,
+		// An injected /authorize error goes only where a real one would.
+		AuthorizeError: authServer.ErrorRedirect,
+		OnReset:        []func(){screens.ResetThrottle},
 		Warn: func(ctx context.Context, msg string, args ...any) {
 			logger.WarnContext(ctx, msg, args...)
 		},

@@ -1,0 +1,82 @@
+package oauth
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoadClients(t *testing.T) {
+	write := func(t *testing.T, body string) string {
+		p := filepath.Join(t.TempDir(), "clients.json")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := `[{"client_id":"web","client_secret":"s","redirect_uris":["https://app.example/cb","{base}/debug"],"client_name":"Web"},
+	          {"client_id":"native","redirect_uris":["com.example.app:/cb","http://127.0.0.1/cb"]}]`
+	cs, err := LoadClients(write(t, good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 2 || cs[0].Secret != "s" || cs[0].Name != "Web" || !cs[1].public() || cs[1].RedirectURIs[1] != "http://127.0.0.1/cb" {
+		t.Errorf("loaded %+v", cs)
+	}
+	if _, err := New(Config{Key: testKey(), Accounts: testAccounts, Clients: cs}); err != nil {
+		t.Errorf("New refused loaded clients: %v", err)
+	}
+
+	tests := []struct{ name, body, says string }{
+		{"no id", `[{"redirect_uris":["https://a.example/cb"]}]`, "client 1: no client_id"},
+		{"no redirect URIs", `[{"client_id":"a"}]`, `"a": no redirect_uris`},
+		{"duplicate id", `[{"client_id":"a","redirect_uris":["https://a.example/cb"]},{"client_id":"a","redirect_uris":["https://b.example/cb"]}]`, "duplicate"},
+		{"fragment", `[{"client_id":"a","redirect_uris":["https://a.example/cb#frag"]}]`, "fragment"},
+		{"relative URI", `[{"client_id":"a","redirect_uris":["/cb"]}]`, "absolute"},
+		{"unknown grant", `[{"client_id":"a","redirect_uris":["https://a.example/cb"],"grant_types":["implicit"]}]`, "implicit"},
+		{"typo in a field", `[{"client_id":"a","redirect_uri":["https://a.example/cb"]}]`, "redirect_uri"},
+		{"not JSON", `{`, "clients.json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadClients(write(t, tc.body))
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("error %v, want one saying %q", err, tc.says)
+			}
+		})
+	}
+	if _, err := LoadClients(filepath.Join(t.TempDir(), "missing.json")); err == nil {
+		t.Error("a missing file loaded")
+	}
+}
+
+// New refuses what cannot work.
+func TestNewErrors(t *testing.T) {
+	tests := map[string]Config{
+		"no key":           {Accounts: testAccounts},
+		"no accounts":      {Key: testKey()},
+		"unknown profile":  {Key: testKey(), Accounts: testAccounts, Profile: "lenient"},
+		"negative TTL":     {Key: testKey(), Accounts: testAccounts, TokenTTL: -1},
+		"duplicate client": {Key: testKey(), Accounts: testAccounts, Clients: []Client{{ID: "a", RedirectURIs: []string{"https://a/cb"}}, {ID: "a", RedirectURIs: []string{"https://a/cb"}}}},
+	}
+	for name, cfg := range tests {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
+
+// DeriveKey is deterministic per key and label and separates labels.
+func TestDeriveKey(t *testing.T) {
+	a, b := DeriveKey(testKey(), "consent"), DeriveKey(testKey(), "consent")
+	if len(a) != 32 || string(a) != string(b) {
+		t.Errorf("DeriveKey not a deterministic 32-byte key: %x %x", a, b)
+	}
+	if string(DeriveKey(testKey(), "other")) == string(a) || string(DeriveKey(otherKey(), "consent")) == string(a) {
+		t.Error("DeriveKey ignores the label or the key")
+	}
+	if DeriveKey(nil, "x") != nil {
+		t.Error("DeriveKey(nil) returned a key")
+	}
+}

@@ -1,0 +1,49 @@
+package oauth
+
+import (
+	"net/url"
+	"time"
+)
+
+// redeemCode is the authorization code grant (RFC 6749 §4.1.3).
+func (s *Server) redeemCode(base string, cr credentials, form url.Values) (tokenResponse, error) {
+	client, perr := s.authenticate(cr)
+	if perr != nil {
+		return tokenResponse{}, perr
+	}
+	if !client.allows(grantCode) {
+		return tokenResponse{}, &Error{Code: codeUnauthorizedClient, Description: "the client may not use the authorization code grant"}
+	}
+	raw := form.Get("code")
+	if raw == "" {
+		return tokenResponse{}, errInvalidRequest("code is missing")
+	}
+	var code token
+	if s.seal.open(kindCode, raw, &code) != nil {
+		return tokenResponse{}, errInvalidGrant("the code is not valid")
+	}
+	now := s.cfg.Now()
+	switch {
+	case !now.Before(time.Unix(code.Expires, 0)):
+		return tokenResponse{}, errInvalidGrant("the code has expired")
+	case code.ClientID != client.ID:
+		// RFC 6749 §4.1.3: the code must have been issued to this client.
+		return tokenResponse{}, errInvalidGrant("the code was issued to another client")
+	case (code.RedirectSent || form.Has("redirect_uri")) && form.Get("redirect_uri") != code.RedirectURI:
+		// RFC 6749 §4.1.3: redirect_uri must be identical to the authorization request's.
+		return tokenResponse{}, errInvalidGrant("redirect_uri does not match the authorization request")
+	case client.public() && code.Challenge == "":
+		return tokenResponse{}, errInvalidGrant("a public client's code must be bound to PKCE")
+	}
+	if perr := verifyPKCE(code.Method, code.Challenge, form.Get("code_verifier"), s.cfg.Profile == ProfileStrict); perr != nil {
+		return tokenResponse{}, perr
+	}
+	if !s.store.spend(code.ID, time.Unix(code.Expires, 0)) {
+		// RFC 6749 §4.1.2: a code used twice revokes what it issued.
+		s.store.revoke(code.Family, s.familyHorizon())
+		return tokenResponse{}, errInvalidGrant("the code was already used; the tokens issued from it are revoked")
+	}
+	g := code
+	g.Expires = now.Add(refreshTTL).Unix()
+	return s.issue(base, client, g, g.Scopes, code.Nonce)
+}

@@ -1,0 +1,61 @@
+package oauth
+
+import (
+	"net/url"
+	"time"
+)
+
+// refresh is the refresh token grant (RFC 6749 §6) with rotation: each
+// refresh token works once, and a reused one revokes its whole family
+// (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenResponse, error) {
+	raw := form.Get("refresh_token")
+	if raw == "" {
+		return tokenResponse{}, errInvalidRequest("refresh_token is missing")
+	}
+	var rt token
+	sealedOK := s.seal.open(kindRefresh, raw, &rt) == nil
+	if cr.ID == "" && sealedOK {
+		// A public client may omit client_id: the token names its client,
+		// and authenticate still refuses a confidential one without a secret.
+		cr.ID = rt.ClientID
+	}
+	client, perr := s.authenticate(cr)
+	if perr != nil {
+		return tokenResponse{}, perr
+	}
+	if !client.allows(grantRefresh) {
+		return tokenResponse{}, &Error{Code: codeUnauthorizedClient, Description: "the client may not use the refresh token grant"}
+	}
+	now := s.cfg.Now()
+	switch {
+	case !sealedOK:
+		return tokenResponse{}, errInvalidGrant("the refresh token is not valid")
+	case rt.ClientID != client.ID:
+		// RFC 6749 §6: the refresh token must have been issued to this client.
+		return tokenResponse{}, errInvalidGrant("the refresh token was issued to another client")
+	case !now.Before(time.Unix(rt.Expires, 0)):
+		return tokenResponse{}, errInvalidGrant("the refresh token has expired")
+	case s.store.isRevoked(rt.ID, rt.Family):
+		return tokenResponse{}, errInvalidGrant("the refresh token was revoked")
+	}
+	scopes := rt.Scopes
+	if form.Has("scope") {
+		// RFC 6749 §6: the new scope must not include any scope not originally granted.
+		asked := parseScope(form.Get("scope"))
+		if len(asked) == 0 {
+			return tokenResponse{}, errInvalidScope("no grantable scope was requested")
+		}
+		for _, sc := range asked {
+			if !covers(rt.Scopes, sc) {
+				return tokenResponse{}, errInvalidScope("scope " + sc + " was not granted")
+			}
+		}
+		scopes = asked
+	}
+	if !s.store.spend(rt.ID, time.Unix(rt.Expires, 0)) {
+		s.store.revoke(rt.Family, s.familyHorizon())
+		return tokenResponse{}, errInvalidGrant("the refresh token was already used; its grant is revoked")
+	}
+	return s.issue(base, client, rt, scopes, "")
+}

@@ -1,0 +1,60 @@
+package oauth
+
+import (
+	"crypto/rand"
+	"strings"
+	"time"
+)
+
+// familyHorizon is how long a family's revocation must be remembered: past
+// the last refresh token it could have (absolute life refreshTTL) and the
+// last access token issued from it.
+func (s *Server) familyHorizon() time.Time {
+	return s.cfg.Now().Add(refreshTTL + s.cfg.TokenTTL)
+}
+
+// issue mints the access token for scopes and, when the grant allows, a
+// rotated refresh token (with the grant's full scope and absolute expiry,
+// RFC 6749 §6) and an id_token. g is the grant: a code or a refresh token.
+func (s *Server) issue(base string, client Client, g token, scopes []string, nonce string) (tokenResponse, error) {
+	now := s.cfg.Now()
+	at := g.grantOnly()
+	at.ID = rand.Text()
+	at.Scopes = scopes
+	at.IssuedAt = now.Unix()
+	at.Expires = now.Add(s.cfg.TokenTTL).Unix()
+	access, err := s.seal.seal(kindAccess, at)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	resp := tokenResponse{
+		AccessToken: access,
+		TokenType:   "Bearer",
+		ExpiresIn:   int64(s.cfg.TokenTTL / time.Second),
+		Scope:       strings.Join(scopes, " "),
+		Patient:     g.Patient,
+	}
+	// The docs' response always has a refresh token; SMART App Launch 2
+	// §2.1.11 ties it to offline_access.
+	if client.allows(grantRefresh) && (hasScope(g.Scopes, scopeOfflineAccess) || s.cfg.Profile == ProfileBCBSNC) {
+		rt := g.grantOnly()
+		rt.ID = rand.Text()
+		rt.IssuedAt = now.Unix()
+		rt.Expires = g.Expires
+		if resp.RefreshToken, err = s.seal.seal(kindRefresh, rt); err != nil {
+			return tokenResponse{}, err
+		}
+	}
+	if hasScope(scopes, scopeOpenID) {
+		if resp.IDToken, err = s.signer.sign(s.idTokenClaims(base, at, nonce)); err != nil {
+			return tokenResponse{}, err
+		}
+	}
+	return resp, nil
+}
+
+// grantOnly is t without what binds a code to its request.
+func (t token) grantOnly() token {
+	t.RedirectURI, t.RedirectSent, t.Challenge, t.Method, t.Nonce = "", false, "", "", ""
+	return t
+}

@@ -1,0 +1,61 @@
+package oauth
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Lookup returns the grant of a valid access token, for the FHIR API. Any
+// error means the token is missing, forged, expired or revoked: a 401.
+func (s *Server) Lookup(ctx context.Context, bearer string) (Grant, error) {
+	t, perr := s.lookupAccess(bearer)
+	if perr != nil {
+		return Grant{}, perr
+	}
+	return t.grant(), nil
+}
+
+// grant is the public view of an access token.
+func (t token) grant() Grant {
+	g := Grant{
+		ClientID:        t.ClientID,
+		Username:        t.Username,
+		Patient:         t.Patient,
+		FHIRUser:        t.FHIRUser,
+		Scopes:          append([]string(nil), t.Scopes...),
+		RelatedPersonID: t.RelatedPersonID,
+		ExpiresAt:       time.Unix(t.Expires, 0),
+	}
+	if t.Representative != nil {
+		r := *t.Representative
+		g.Representative = &r
+	}
+	return g
+}
+
+// bearerToken is the token of an "Authorization: Bearer" header (RFC 6750
+// §2.1; the scheme is case-insensitive, RFC 9110 §11.1), or "".
+func bearerToken(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+// lookupAccess opens an access token and checks it is alive and not revoked.
+func (s *Server) lookupAccess(raw string) (token, *Error) {
+	var t token
+	if raw == "" || s.seal.open(kindAccess, raw, &t) != nil {
+		return token{}, errInvalidToken("the access token is not valid")
+	}
+	if !s.cfg.Now().Before(time.Unix(t.Expires, 0)) {
+		return token{}, errInvalidToken("the access token has expired")
+	}
+	if s.store.isRevoked(t.ID, t.Family) {
+		return token{}, errInvalidToken("the access token was revoked")
+	}
+	return t, nil
+}

@@ -1,0 +1,199 @@
+// Package oauth is the sandbox's authorization server: the SMART App Launch
+// and OpenID Connect protocol the Blue Cross NC docs describe (authorize,
+// token, PKCE, refresh, revoke, introspect, userinfo, discovery, JWKS and
+// the id_token). The member's screens live in package consent; this package
+// validates a request, seals it into a handle, and implements consent.Flow
+// to turn the member's decision into a code.
+//
+// Codes, access tokens and refresh tokens are self-contained: AES-GCM sealed
+// with a key derived from the RSA signing key, so servers built from the same
+// key accept each other's tokens. What must be remembered (spent codes,
+// rotated refresh tokens, revocations) lives in one store per Server.
+package oauth
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/labstack/echo/v4"
+)
+
+// IssuerPath is the issuer's path below the base URL (CONTRACT §2).
+const IssuerPath = "/fhirmember/sps/oauth/oauth20"
+
+// fhirBasePath is the FHIR base below the base URL; the FHIR package owns the
+// API but the server names it in aud, fhirUser and SMART discovery.
+const fhirBasePath = "/fhir/sb/R4/patientaccess"
+
+// Profiles (CONTRACT §6).
+const (
+	ProfileBCBSNC = "bcbsnc" // as the docs describe: PKCE optional for confidential clients, plain allowed
+	ProfileStrict = "strict" // SMART App Launch 2 as Inferno checks it: PKCE S256 and state required
+)
+
+// Lifetimes. Codes live 1 hour as the docs say; refresh tokens keep the
+// expiry of the grant they started through every rotation.
+const (
+	codeTTL          = time.Hour
+	requestTTL       = time.Hour
+	refreshTTL       = 30 * 24 * time.Hour
+	defaultTokenTTL  = time.Hour
+	maxTokenBodySize = 64 << 10
+)
+
+// Account is what the server knows of a member's login, for id_token and userinfo.
+type Account struct{ Username, PatientID, GivenName, FamilyName, Email, Created string }
+
+// Config is what New needs.
+type Config struct {
+	Profile     string // ProfileBCBSNC (default when empty) or ProfileStrict
+	BaseURL     func(*http.Request) string
+	Key         *rsa.PrivateKey
+	Clients     []Client
+	Accounts    func(username string) (Account, bool)
+	AutoApprove string        // username, see CONTRACT §1
+	TokenTTL    time.Duration // access tokens; zero means 1 h; codes live 1 h
+	Now         func() time.Time
+}
+
+// Grant is what an access token allows, as the FHIR API needs it.
+type Grant struct {
+	ClientID, Username, Patient, FHIRUser string // FHIRUser "Patient/{id}" or "RelatedPerson/{id}"
+	Scopes                                []string
+	Representative                        *consent.Representative // nil for Self
+	RelatedPersonID                       string
+	ExpiresAt                             time.Time
+}
+
+// Server is the authorization server. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	clients map[string]Client
+	seal    *sealer
+	signer  *idTokenSigner
+	store   *store
+	page    *template.Template
+}
+
+var _ consent.Flow = (*Server)(nil)
+
+// New checks cfg and builds a Server.
+func New(cfg Config) (*Server, error) {
+	switch cfg.Profile {
+	case "":
+		cfg.Profile = ProfileBCBSNC
+	case ProfileBCBSNC, ProfileStrict:
+	default:
+		return nil, fmt.Errorf("oauth: unknown profile %q (want %q or %q)", cfg.Profile, ProfileBCBSNC, ProfileStrict)
+	}
+	if cfg.Key == nil {
+		return nil, errors.New("oauth: no signing key")
+	}
+	if cfg.Accounts == nil {
+		return nil, errors.New("oauth: no account lookup")
+	}
+	if cfg.TokenTTL < 0 {
+		return nil, fmt.Errorf("oauth: negative token TTL %v", cfg.TokenTTL)
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = defaultTokenTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BaseURL == nil {
+		cfg.BaseURL = requestBaseURL
+	}
+	if cfg.AutoApprove != "" {
+		if _, ok := cfg.Accounts(cfg.AutoApprove); !ok {
+			return nil, fmt.Errorf("oauth: auto-approve user %q is not a known account", cfg.AutoApprove)
+		}
+	}
+	if err := checkClients(cfg.Clients); err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	clients := make(map[string]Client, len(cfg.Clients))
+	for _, c := range cfg.Clients {
+		if c.Name == "" {
+			c.Name = c.ID
+		}
+		clients[c.ID] = c
+	}
+	seal, err := newSealer(DeriveKey(cfg.Key, "oauth tokens"))
+	if err != nil {
+		return nil, err
+	}
+	signer, err := newIDTokenSigner(cfg.Key)
+	if err != nil {
+		return nil, err
+	}
+	page, err := template.New("error").Parse(errorPageHTML)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, clients: clients, seal: seal, signer: signer, store: newStore(cfg.Now), page: page}, nil
+}
+
+// Register adds every route of the server to g, the root group: the issuer's
+// endpoints, both discovery documents, userinfo and the SMART configuration.
+func (s *Server) Register(g *echo.Group) {
+	iss := IssuerPath
+	for _, p := range []string{iss + "/authorize", iss + "/authorize/"} {
+		g.GET(p, s.authorize)
+		g.POST(p, s.authorize)
+	}
+	routes := []struct {
+		method, path string
+		h            echo.HandlerFunc
+	}{
+		{http.MethodPost, iss + "/token", s.tokenEndpoint},
+		{http.MethodPost, iss + "/revoke", s.revoke},
+		{http.MethodPost, iss + "/introspect", s.introspect},
+		{http.MethodGet, iss + "/jwks", s.jwks},
+		{http.MethodGet, iss + "/.well-known/openid-configuration", s.openIDConfiguration},
+		{http.MethodGet, "/.well-known/openid-configuration", s.openIDConfiguration},
+		{http.MethodGet, fhirBasePath + "/.well-known/smart-configuration", s.smartConfiguration},
+		{http.MethodGet, "/v1/connect/userinfo", s.userinfo},
+		{http.MethodPost, "/v1/connect/userinfo", s.userinfo},
+		{http.MethodGet, fhirBasePath + "/UserInfo", s.userinfo},
+		{http.MethodPost, fhirBasePath + "/UserInfo", s.userinfo},
+	}
+	preflight := map[string]bool{}
+	for _, rt := range routes {
+		g.Add(rt.method, rt.path, rt.h, cors)
+		if !preflight[rt.path] {
+			preflight[rt.path] = true
+			g.OPTIONS(rt.path, func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }, cors)
+		}
+	}
+}
+
+// issuer is the issuer URL for r (CONTRACT §2).
+func (s *Server) issuer(base string) string { return base + IssuerPath }
+
+// fhirBase is the FHIR base URL for a base URL.
+func fhirBase(base string) string { return base + fhirBasePath }
+
+// requestBaseURL is the base URL when Config.BaseURL is not set: the
+// request's scheme and host, honouring X-Forwarded-Proto and X-Forwarded-Host.
+func requestBaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host, _, _ = strings.Cut(h, ",")
+		host = strings.TrimSpace(host)
+	}
+	return scheme + "://" + host
+}
