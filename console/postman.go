@@ -110,6 +110,9 @@ func (c *Console) collection(base string) pmCollection {
 	issuer, fhirBase := "{{issuer}}", "{{fhirBase}}"
 	authz := pmItem{Name: "Authorization server", Item: []pmItem{
 		get("Authorize (open in a browser)", issuer+"/authorize?response_type=code&client_id={{clientId}}&redirect_uri={{redirectUri}}&scope=openid%20fhirUser%20profile%20offline_access%20patient/*.read&state={{$guid}}", noAuth),
+		postForm("Authorize (POST form)", issuer+"/authorize", noAuth, "response_type", "code", "client_id", "{{clientId}}", "redirect_uri", "{{redirectUri}}", "scope", "openid fhirUser profile patient/*.read", "state", "{{$guid}}"),
+		get("Authorize (the docs' trailing slash)", issuer+"/authorize/?response_type=code&client_id={{clientId}}&redirect_uri={{redirectUri}}&scope=openid%20read%20profile%20patient/*.read&state=test", noAuth),
+		postForm("Authorize (POST form, trailing slash)", issuer+"/authorize/", noAuth, "response_type", "code", "client_id", "{{clientId}}", "redirect_uri", "{{redirectUri}}", "scope", "openid patient/*.read", "state", "{{$guid}}"),
 		postForm("Token: authorization_code", issuer+"/token", clientBasic, "grant_type", "authorization_code", "code", "{{code}}", "redirect_uri", "{{redirectUri}}"),
 		postForm("Token: refresh_token", issuer+"/token", clientBasic, "grant_type", "refresh_token", "refresh_token", "{{refreshToken}}"),
 		postForm("Revoke", issuer+"/revoke", clientBasic, "token", "{{accessToken}}"),
@@ -120,7 +123,10 @@ func (c *Console) collection(base string) pmCollection {
 		get("SMART configuration", fhirBase+"/.well-known/smart-configuration", noAuth),
 		get("UserInfo (/v1/connect/userinfo)", "{{baseUrl}}/v1/connect/userinfo", nil),
 		get("UserInfo (FHIR base)", fhirBase+"/UserInfo", nil),
+		postForm("UserInfo (POST)", "{{baseUrl}}/v1/connect/userinfo", nil),
+		postForm("UserInfo (FHIR base, POST)", fhirBase+"/UserInfo", nil),
 		get("Consent screens (reached through Authorize)", issuer+"/consent", noAuth),
+		postForm("Consent screens: a step (posted by the screens' forms)", issuer+"/consent", noAuth, "step", "", "csrf", ""),
 		get("Consent stylesheet", issuer+"/consent/style.css", noAuth),
 	}}
 	api := pmItem{Name: "FHIR R4", Item: []pmItem{get("CapabilityStatement", fhirBase+"/metadata", noAuth)}}
@@ -150,6 +156,7 @@ func (c *Console) collection(base string) pmCollection {
 		get("Health", "{{baseUrl}}/health", noAuth),
 		get("Home page", "{{baseUrl}}/", noAuth),
 		get("Debugger", "{{baseUrl}}/debug", noAuth),
+		get("Home page stylesheet", "{{baseUrl}}/static/console.css", noAuth),
 		postForm("Debugger: exchange", "{{baseUrl}}/debug", noAuth, "code", "{{code}}", "csrf", "(from the debugger page)"),
 		get("This collection", "{{baseUrl}}/postman.json", noAuth),
 		get("Control API: actions", "{{baseUrl}}/sandbox", noAuth),

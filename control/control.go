@@ -75,7 +75,6 @@ func New(cfg Config) *Control {
 // Register adds the control routes to the root group.
 func (c *Control) Register(g *echo.Group) {
 	g.GET(Prefix, c.index)
-	g.GET(Prefix+"/", c.index)
 	g.GET(Prefix+"/faults", c.listFaults)
 	g.POST(Prefix+"/faults", c.armFault)
 	g.DELETE(Prefix+"/faults", c.clearFaults)
