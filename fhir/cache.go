@@ -1,0 +1,81 @@
+package fhir
+
+import (
+	"container/list"
+	"sync"
+)
+
+// defaultCacheBytes bounds the rendered pages kept in memory: about 270
+// ten-claim pages, small beside the 64 MB the whole server aims at (issue 6).
+const defaultCacheBytes = 16 << 20
+
+// pageCache keeps rendered search pages by (base URL, type, member,
+// normalised query): members are deterministic, so a page's bytes only
+// change when a member is edited, and API.Invalidate drops them then. It
+// evicts the least recently used pages past its byte budget.
+type pageCache struct {
+	mu    sync.Mutex // guards every field below
+	max   int
+	size  int
+	lru   *list.List // of *cachedPage, most recently used first
+	byKey map[string]*list.Element
+}
+
+type cachedPage struct {
+	key, member string
+	body        []byte
+}
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{max: maxBytes, lru: list.New(), byKey: make(map[string]*list.Element)}
+}
+
+// get returns the page cached under key. The bytes are shared: never modify.
+func (c *pageCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[key]
+	if !ok {
+		return nil, false
+	}
+	c.lru.MoveToFront(e)
+	return e.Value.(*cachedPage).body, true
+}
+
+// put caches body under key; a page bigger than a sixteenth of the budget is
+// not kept, so one huge page cannot flush the rest.
+func (c *pageCache) put(key, member string, body []byte) {
+	if len(body) > c.max/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok {
+		c.remove(e)
+	}
+	c.byKey[key] = c.lru.PushFront(&cachedPage{key, member, body})
+	c.size += len(body)
+	for c.size > c.max {
+		c.remove(c.lru.Back())
+	}
+}
+
+// invalidate drops every page of member.
+func (c *pageCache) invalidate(member string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for e := c.lru.Front(); e != nil; {
+		next := e.Next()
+		if e.Value.(*cachedPage).member == member {
+			c.remove(e)
+		}
+		e = next
+	}
+}
+
+// remove drops e; c.mu must be held.
+func (c *pageCache) remove(e *list.Element) {
+	p := c.lru.Remove(e).(*cachedPage)
+	delete(c.byKey, p.key)
+	c.size -= len(p.body)
+}

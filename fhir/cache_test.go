@@ -1,0 +1,86 @@
+package fhir
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestInvalidate: pages are served from the cache until the member is
+// invalidated, then rendered from the member's new resources.
+func TestInvalidate(t *testing.T) {
+	members := testMembers()
+	api, e := newTestAPI(t, "", members)
+	q := get("/ExplanationOfBenefit?type=inpatient", "v1-all")
+	before := do(t, e, q).Body.String()
+
+	m := members[memberMany]
+	for i := range m.Resources {
+		if m.Resources[i].ID == "inpatient-2" {
+			m.Resources[i].ClaimType = "snf" // an edit the control API could make
+		}
+	}
+	if got := do(t, e, q).Body.String(); got != before {
+		t.Fatal("the cache did not serve the page again")
+	}
+	api.Invalidate(memberMany)
+	b := decodeBundle(t, do(t, e, q))
+	if *b.Total != 0 {
+		t.Fatalf("after Invalidate total %d, want 0", *b.Total)
+	}
+}
+
+// TestPageCacheBounded: the cache keeps to its byte budget, evicting the
+// least recently used page, and drops only the invalidated member's pages.
+func TestPageCacheBounded(t *testing.T) {
+	c := newPageCache(1600)
+	page := []byte(strings.Repeat("x", 100))
+	for i := range 20 {
+		c.put(string(rune('a'+i)), "m1", page)
+	}
+	if c.size > 1600 || c.lru.Len() != 16 {
+		t.Fatalf("size %d, %d pages", c.size, c.lru.Len())
+	}
+	if _, ok := c.get("a"); ok {
+		t.Error("the oldest page survived")
+	}
+	if _, ok := c.get("t"); !ok {
+		t.Error("the newest page was evicted")
+	}
+	c.put("big", "m2", make([]byte, 200)) // over a sixteenth of the budget
+	if _, ok := c.get("big"); ok {
+		t.Error("an oversized page was kept")
+	}
+	c.put("other", "m2", page)
+	c.invalidate("m1")
+	if _, ok := c.get("other"); !ok || c.lru.Len() != 1 || c.size != 100 {
+		t.Errorf("invalidate m1 left %d pages, %d bytes", c.lru.Len(), c.size)
+	}
+}
+
+// TestStrictErrors: every error status comes as an OperationOutcome in the
+// strict profile, with the issue code that names it.
+func TestStrictErrors(t *testing.T) {
+	e := testAPI(t, ProfileStrict)
+	cases := []struct {
+		name   string
+		rq     request
+		status int
+		code   string
+	}{
+		{"401", get("/Patient/"+memberMany, ""), 401, "security"},
+		{"401 bad token", get("/Patient/"+memberMany, unknownToken), 401, "security"},
+		{"403 scope", get("/Patient/"+memberMany, "v1-eob"), 403, "forbidden"},
+		{"403 other member", get("/Patient?_id="+memberRich, "v1-all"), 403, "forbidden"},
+		{"404", get("/Patient/"+memberRich, "v1-all"), 404, "not-found"},
+		{"400", get("/Patient?_count=x", "v1-all"), 400, "invalid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := do(t, e, tc.rq)
+			if w.Code != tc.status || w.Header().Get("Content-Type") != contentFHIR ||
+				!strings.Contains(w.Body.String(), `"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"`+tc.code+`"`) {
+				t.Errorf("%d %s", w.Code, w.Body)
+			}
+		})
+	}
+}

@@ -1,0 +1,207 @@
+package fhir
+
+import (
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Paging limits (CONTRACT §5).
+const (
+	defaultCount = 10
+	maxCount     = 50
+	// maxStartIndex bounds startIndex so start+count never overflows, even
+	// with a 32-bit int; any offset this large is past every member's end.
+	maxStartIndex = math.MaxInt32 - maxCount
+)
+
+// query is a parsed search: what to filter, which page, and the parameters
+// the paging links keep.
+type query struct {
+	// compartment holds the member ids the compartment parameters named
+	// (patient, beneficiary, Patient _id); every one must be the token's.
+	compartment []string
+	identifiers [][]token
+	claimTypes  []claimTypes
+	lastUpdated []dateFilter
+	period      []dateFilter
+	category    [][]token
+	code        [][]token
+	count       int
+	start       int
+	// keep is every parameter but _count and startIndex, as the client sent
+	// it, for the links (CONTRACT §5: links keep every other parameter).
+	keep url.Values
+	// hasCompartment is true when the client named the member itself.
+	hasCompartment bool
+}
+
+// parseQuery parses the search parameters v of type t. In strict handling an
+// unknown parameter is an error; otherwise it is ignored (R4 Search,
+// "Handling Errors": lenient is the default, Prefer: handling=strict asks
+// for errors), but it is kept in the links.
+func parseQuery(t *resourceType, v url.Values, strict bool) (query, *statusError) {
+	q := query{count: defaultCount, keep: make(url.Values, len(v))}
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	slices.Sort(names) // the first error reported does not depend on map order
+	for _, name := range names {
+		values := v[name]
+		p, known := t.param(name)
+		if !known {
+			if strict {
+				return q, badRequest("unknown search parameter " + quote(name) + " for " + t.Name)
+			}
+			q.keep[name] = values
+			continue
+		}
+		if p.Filter != filterCount && p.Filter != filterStartIndex {
+			q.keep[name] = values
+		}
+		if err := q.add(p, values); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// add parses the values of one known parameter into q.
+func (q *query) add(p *searchParam, values []string) *statusError {
+	switch p.Filter {
+	case filterCount, filterStartIndex, filterFormat:
+		if len(values) > 1 {
+			return badRequest(p.Name + " is given more than once")
+		}
+	}
+	for _, v := range values {
+		switch p.Filter {
+		case filterPatient, filterID:
+			if err := q.addCompartment(p, v); err != nil {
+				return err
+			}
+		case filterIdentifier:
+			ts, ok := parseTokens(v)
+			if !ok {
+				return badRequest("identifier must be system|value or value, got " + quote(v))
+			}
+			q.identifiers = append(q.identifiers, ts)
+		case filterClaimType:
+			set, ok := parseClaimTypes(v)
+			if !ok {
+				return badRequest(errNotValidValue)
+			}
+			q.claimTypes = append(q.claimTypes, set)
+		case filterLastUpdated, filterPeriod:
+			f, err := parseDate(v)
+			if err != nil {
+				return badRequest(p.Name + " " + quote(v) + ": " + err.Error())
+			}
+			if p.Filter == filterLastUpdated {
+				q.lastUpdated = append(q.lastUpdated, f)
+			} else {
+				q.period = append(q.period, f)
+			}
+		case filterCategory, filterCode:
+			ts, ok := parseTokens(v)
+			if !ok {
+				return badRequest(p.Name + " must be system|code or code, got " + quote(v))
+			}
+			if p.Filter == filterCategory {
+				q.category = append(q.category, ts)
+			} else {
+				q.code = append(q.code, ts)
+			}
+		case filterCount:
+			n, err := parseCount(v)
+			if err != nil {
+				return err
+			}
+			q.count = n
+		case filterStartIndex:
+			n, err := parseStartIndex(v)
+			if err != nil {
+				return err
+			}
+			q.start = n
+		case filterFormat:
+			if !validFormat(v) {
+				return badRequest("_format must be json, application/fhir+json or application/json+fhir, got " + quote(v))
+			}
+		}
+	}
+	return nil
+}
+
+// addCompartment records the member a patient, beneficiary or _id value
+// names. Patient=X and patient=Patient/X are the same (CONTRACT §5); a comma
+// lists alternatives, each of which must be the token's member.
+func (q *query) addCompartment(p *searchParam, v string) *statusError {
+	for item := range strings.SplitSeq(v, ",") {
+		id := item
+		if p.Filter == filterPatient {
+			id = strings.TrimPrefix(item, "Patient/")
+		}
+		if id == "" {
+			return badRequest(p.Name + " must name a patient, got " + quote(v))
+		}
+		q.compartment = append(q.compartment, id)
+	}
+	q.hasCompartment = true
+	return nil
+}
+
+// parseCount reads _count: a non-negative integer. More than maxCount is
+// served as maxCount (R4 Search, "_count": the server may return fewer
+// than asked, never more); 0 asks for the total only, no entries (R4 says
+// _summary=count for that and R5 Search made _count=0 mean it: serving it
+// is harmless and saves a client the first page).
+func parseCount(v string) (int, *statusError) {
+	if !allDigits(v) {
+		return 0, badRequest("_count must be a non-negative integer, got " + quote(v))
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n > maxCount {
+		return maxCount, nil // all digits: only too large fails
+	}
+	return n, nil
+}
+
+// parseStartIndex reads startIndex: a non-negative 0-based offset. An offset
+// past the end is valid and gives an empty page.
+func parseStartIndex(v string) (int, *statusError) {
+	if !allDigits(v) {
+		return 0, badRequest("startIndex must be a non-negative integer, got " + quote(v))
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n > maxStartIndex {
+		return maxStartIndex, nil
+	}
+	return n, nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validFormat reports whether v is one of the _format values served, all of
+// which mean FHIR JSON (R4 RESTful API, "Content Types and encodings"). A '+'
+// that arrived unencoded reads as a space and is accepted as '+'.
+func validFormat(v string) bool {
+	switch strings.ReplaceAll(v, " ", "+") {
+	case "json", "application/fhir+json", "application/json+fhir":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,98 @@
+package fhir
+
+import (
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Relationship codes of a representative, as the consent package defines
+// them (consent.RelParent …); fhir does not import consent.
+const (
+	relParent   = "parent"
+	relPOA      = "poa"
+	relGuardian = "guardian"
+)
+
+// roleCodeSystem is HL7 v3 RoleCode, the R4 example binding of
+// RelatedPerson.relationship (R4 ValueSet relatedperson-relationshiptype).
+const roleCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+
+// readRelatedPerson serves RelatedPerson/{id}: only the representative who
+// holds the token, rendered from the grant (CONTRACT §4: fhirUser is
+// RelatedPerson/{id}, readable with the token). Any other id is a 404.
+func (a *API) readRelatedPerson(c echo.Context, id string, g Grant) error {
+	rp := g.RelatedPerson
+	if rp == nil || rp.ID != id {
+		return a.writeError(c, notFound("RelatedPerson/"+id+" is not found"))
+	}
+	updated := time.Date(2020, 2, 12, 0, 0, 0, 0, time.UTC)
+	if m, ok := a.cfg.Members(g.Patient); ok {
+		for i := range m.Resources {
+			if r := &m.Resources[i]; r.Type == "Patient" && !r.LastUpdated.IsZero() {
+				updated = r.LastUpdated // stable: the same grant gives the same bytes
+				break
+			}
+		}
+	}
+	return writeFHIR(c, appendRelatedPerson(nil, rp, g.Patient, updated))
+}
+
+// appendRelatedPerson renders rp as an R4 RelatedPerson of patient. The
+// relationship is coded from v3 RoleCode where one fits the docs' choice
+// (GUARD for a parent or guardian of a minor and for a court-ordered
+// guardian, POWATT for a healthcare power of attorney) and is text only,
+// in the member's words, for Other.
+func appendRelatedPerson(dst []byte, rp *RelatedPerson, patient string, updated time.Time) []byte {
+	dst = append(dst, `{"resourceType":"RelatedPerson","id":`...)
+	dst = appendString(dst, rp.ID)
+	dst = append(dst, `,"meta":{"lastUpdated":`...)
+	dst = appendInstant(dst, updated)
+	dst = append(dst, `},"active":true,"patient":{"reference":`...)
+	dst = appendString(dst, "Patient/"+patient)
+	dst = append(dst, '}')
+	code, display, text := relationship(rp)
+	if code != "" || text != "" {
+		dst = append(dst, `,"relationship":[{`...)
+		if code != "" {
+			dst = append(dst, `"coding":[{"system":"`+roleCodeSystem+`","code":"`...)
+			dst = append(dst, code...)
+			dst = append(dst, `","display":"`...)
+			dst = append(dst, display...)
+			dst = append(dst, `"}]`...)
+			if text != "" {
+				dst = append(dst, ',')
+			}
+		}
+		if text != "" {
+			dst = append(dst, `"text":`...)
+			dst = appendString(dst, text)
+		}
+		dst = append(dst, `}]`...)
+	}
+	if name := strings.TrimSpace(rp.Name); name != "" {
+		dst = append(dst, `,"name":[{"text":`...)
+		dst = appendString(dst, name)
+		dst = append(dst, `}]`...)
+	}
+	return append(dst, '}')
+}
+
+// relationship maps a representative's relationship to a RoleCode code,
+// its display, and the text the member chose.
+func relationship(rp *RelatedPerson) (code, display, text string) {
+	switch rp.Relationship {
+	case relParent:
+		return "GUARD", "guardian", "Parent or guardian of a minor"
+	case relPOA:
+		return "POWATT", "power of attorney", "Active healthcare power of attorney"
+	case relGuardian:
+		return "GUARD", "guardian", "Court ordered guardianship"
+	}
+	// relOther, and any code this package does not know: the member's words.
+	if t := strings.TrimSpace(rp.RelationshipText); t != "" {
+		return "", "", t
+	}
+	return "", "", "Other"
+}

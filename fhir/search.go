@@ -1,0 +1,141 @@
+package fhir
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// maxSearchBody bounds a POST _search form body.
+const maxSearchBody = 64 << 10
+
+// search serves GET {Type}?…, GET {Type}/?… and POST {Type}/_search: parse,
+// check the compartment, then answer from the page cache or render.
+func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
+	r := c.Request()
+	v, err := searchValues(r)
+	if err != nil {
+		return a.writeError(c, err)
+	}
+	q, err := parseQuery(t, v, a.strictHandling(r))
+	if err != nil {
+		return a.writeError(c, err)
+	}
+	base := a.cfg.BaseURL(r)
+	for _, id := range q.compartment {
+		// An absolute reference to the member is the member too (R4 Search,
+		// "reference": [url] form).
+		id = strings.TrimPrefix(id, base+BasePath+"/Patient/")
+		if id != g.Patient {
+			// CONTRACT §5: a search naming another member is a 403; the token's
+			// patient is its compartment (SMART App Launch 2, patient/ scopes).
+			return a.writeError(c, forbidden("this token opens only its own patient's records"))
+		}
+	}
+	if !q.hasCompartment {
+		// As the docs' links do, name the member the search implied.
+		q.keep.Set(t.compartmentParam(), g.Patient)
+	}
+	rest := q.keep.Encode()
+	key := base + "\x00" + t.Name + "\x00" + g.Patient + "\x00" + rest + "\x00" +
+		strconv.Itoa(q.count) + "\x00" + strconv.Itoa(q.start)
+	if a.pages != nil {
+		if body, ok := a.pages.get(key); ok {
+			return writeFHIR(c, body)
+		}
+	}
+	m, ok := a.cfg.Members(g.Patient)
+	if !ok {
+		return a.writeError(c, notFound("the token's patient is not found"))
+	}
+	var p page
+	p.collect(m, t.Name, &q)
+	l := links{prefix: base + BasePath + "/" + t.Name + "?", rest: rest, count: q.count}
+	buf := a.buffer()
+	defer a.bufs.Put(buf)
+	*buf = appendBundle((*buf)[:0], bundleID(g.Patient, t.Name, rest, q.count, q.start),
+		base+BasePath+"/"+t.Name+"/", &l, q.start, &p)
+	if a.pages == nil {
+		return writeFHIR(c, *buf)
+	}
+	body := append([]byte(nil), *buf...)
+	a.pages.put(key, g.Patient, body)
+	return writeFHIR(c, body)
+}
+
+// buffer takes a render buffer from the pool: a page of 50 claims is large,
+// and growing a fresh buffer for each search would dominate its cost.
+func (a *API) buffer() *[]byte {
+	if b, ok := a.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 64<<10)
+	return &b
+}
+
+// compartmentParam is the parameter that names the member in t's searches.
+func (t *resourceType) compartmentParam() string {
+	for _, p := range t.Params {
+		if p.Filter == filterPatient || p.Filter == filterID {
+			return p.Name
+		}
+	}
+	return "patient"
+}
+
+// strictHandling reports whether unknown parameters are errors: always in
+// the strict profile, and when the client asks with Prefer: handling=strict
+// (R4 Search, "Handling Errors").
+func (a *API) strictHandling(r *http.Request) bool {
+	if a.strict {
+		return true
+	}
+	for _, p := range r.Header.Values("Prefer") {
+		for part := range strings.SplitSeq(p, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), "handling=strict") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// searchValues returns the search parameters of r: the query string, plus
+// for POST _search the form body (R4 Search, "Introduction": the same parameters,
+// as application/x-www-form-urlencoded).
+func searchValues(r *http.Request) (url.Values, *statusError) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, badRequest("the query string is malformed: a bad %-escape or a ';' separator")
+	}
+	if r.Method != http.MethodPost {
+		return v, nil
+	}
+	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+		// The docs spell the form type "x-www-formurlencoded" once: take it too.
+		mt, _, _ := mime.ParseMediaType(ct)
+		if mt != echo.MIMEApplicationForm && mt != "application/x-www-formurlencoded" {
+			return nil, badRequest("POST _search takes an application/x-www-form-urlencoded body")
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSearchBody+1))
+	if err != nil {
+		return nil, badRequest("the body could not be read")
+	}
+	if len(body) > maxSearchBody {
+		return nil, &statusError{http.StatusRequestEntityTooLarge, codeTooLong, "the form body is larger than 64 KiB"}
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, badRequest("the form body is malformed: a bad %-escape or a ';' separator")
+	}
+	for name, values := range form {
+		v[name] = append(v[name], values...)
+	}
+	return v, nil
+}
