@@ -21,8 +21,25 @@ type Clock struct {
 // Now is the sandbox's current time.
 func (c *Clock) Now() time.Time { return time.Now().Add(c.Offset()) }
 
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+// maxOffset is as far ahead as the clock may run. The offset is an int64 of
+// nanoseconds (about 292 years); unbounded, repeated advances would wrap it
+// negative and send the clock back centuries, reviving spent codes.
+const maxOffset = 100 * 365 * 24 * time.Hour
+
+// Advance moves the clock forward by d, a positive duration. It reports
+// false, leaving the clock where it was, when that would put the clock more
+// than maxOffset ahead of real time.
+func (c *Clock) Advance(d time.Duration) bool {
+	for {
+		old := c.offset.Load()
+		if d <= 0 || time.Duration(old) > maxOffset-d {
+			return false
+		}
+		if c.offset.CompareAndSwap(old, old+int64(d)) {
+			return true
+		}
+	}
+}
 
 // Offset is how far the clock is ahead of real time.
 func (c *Clock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
@@ -56,6 +73,8 @@ func (c *Control) advanceClock(ctx echo.Context) error {
 	if err != nil || d <= 0 || d > 10*365*24*time.Hour {
 		return problem(ctx, http.StatusBadRequest, "advance must be a positive Go duration such as \"90m\" or \"25h\", at most ten years")
 	}
-	c.cfg.Clock.Advance(d)
+	if !c.cfg.Clock.Advance(d) {
+		return problem(ctx, http.StatusBadRequest, "the clock may run at most 100 years ahead of real time; POST /sandbox/reset sets it back")
+	}
 	return ctx.JSON(http.StatusOK, c.clockView())
 }
