@@ -1,0 +1,135 @@
+package generator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// ClaimTypes are the docs' eight claim types in the fixed order that
+// Spec.ClaimCounts is read in and that a member's claims are drawn in.
+var ClaimTypes = []string{"carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "snf", "pde"}
+
+// Spec says which member to build.
+type Spec struct {
+	// Number is the account number N: username BCNCUser%02d, password
+	// BCNCPSWD%02d, and the member's random streams.
+	Number int
+	// PatientID overrides PatientID(Number) when not empty.
+	PatientID string
+	// ClaimCounts, when not nil, gives the exact number of
+	// ExplanationOfBenefit resources per claim type; types it does not name
+	// get none. Nil means the counts are drawn.
+	ClaimCounts map[string]int
+	// Rich guarantees at least one of every claim type and every clinical
+	// resource type.
+	Rich bool
+}
+
+// Generator builds members deterministically from a seed. It is safe for
+// concurrent use: its only mutable state is a cache of the Practitioner and
+// Organization resources, which are pure functions of their ids.
+type Generator struct {
+	seed uint64
+	// directory caches rendered Practitioner and Organization resources by
+	// "Type/id". Entries never change once stored, so a sync.Map (written
+	// once per key, read many times) needs no further locking.
+	directory sync.Map
+}
+
+// New returns a Generator for seed. The same seed always yields
+// byte-identical members.
+func New(seed int64) *Generator {
+	return &Generator{seed: uint64(seed)}
+}
+
+// patientIDPrefix marks generated patient ids. The docs' fixtures start with
+// -2014 and -1999; generated ids start with -3 so they never collide.
+const patientIDPrefix = "-3"
+
+// patientIDDigits is how many digits follow the prefix: the docs' ids have 14
+// digits after the minus sign.
+const patientIDDigits = 13
+
+// maxNumber bounds the member numbers PatientID can encode.
+const maxNumber = 9_999_999_999_999
+
+// PatientID returns the Patient id of generated member number, e.g.
+// "-30000000000007" for 7. Numbers outside 0..9999999999999 are clamped to
+// that range, so NumberOf inverts PatientID exactly on it.
+func PatientID(number int) string {
+	number = min(max(number, 0), maxNumber)
+	return patientIDPrefix + fmt.Sprintf("%0*d", patientIDDigits, number)
+}
+
+// NumberOf returns the member number that PatientID maps to patientID, and
+// false for any id PatientID never returns.
+func NumberOf(patientID string) (int, bool) {
+	digits, ok := strings.CutPrefix(patientID, patientIDPrefix)
+	if !ok || len(digits) != patientIDDigits {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// Build returns the member s describes. It is a pure function of the
+// Generator's seed and s, and safe for concurrent use.
+func (g *Generator) Build(s Spec) *Member {
+	pid := s.PatientID
+	if pid == "" {
+		pid = PatientID(s.Number)
+	}
+	b := &builder{
+		g:    g,
+		spec: s,
+		pid:  pid,
+		refs: newRefSet(),
+	}
+	return b.build()
+}
+
+// Stream constants keep each purpose's random numbers independent, so
+// changing how claims are drawn never changes a member's name.
+const (
+	streamPerson uint64 = iota + 1
+	streamFaker
+	streamCoverage
+	streamHealth
+	streamClaims
+	streamClinical
+	streamPatient
+)
+
+// splitmix64 is the SplitMix64 finaliser: it turns related inputs (seed,
+// number, stream) into unrelated 64-bit values for seeding PCG.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// streamSeeds derives the two PCG seed words of one (seed, number, stream).
+// Neither is ever zero, so gofakeit never falls back to a random seed.
+func streamSeeds(seed uint64, number int, stream uint64) (uint64, uint64) {
+	a := splitmix64(seed ^ splitmix64(uint64(number)^(stream<<56)))
+	b := splitmix64(a ^ stream)
+	return a | 1, b | 1
+}
+
+// newRand returns the PCG stream of one purpose for one member.
+func newRand(seed uint64, number int, stream uint64) *rand.Rand {
+	a, b := streamSeeds(seed, number, stream)
+	return rand.New(rand.NewPCG(a, b))
+}
