@@ -40,6 +40,31 @@ type builder struct {
 // resources and the referenced directory, in the order Member documents.
 func (b *builder) build() *Member {
 	seed, n := b.g.seed, b.spec.Number
+	b.drawMember()
+	b.drawClaims(newRand(seed, n, streamClaims))
+	p := &b.person
+
+	res := make([]Resource, 0, 8+2*len(b.claims))
+	res = append(res, b.patient(stamp(newRand(seed, n, streamPatient), p.enrolled)))
+	res = append(res, b.coverages(newRand(seed, n, streamCoverage))...)
+	for i := range b.claims {
+		res = append(res, b.eob(&b.claims[i]))
+	}
+	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
+	for _, id := range sorted(b.refs.practitioners) {
+		res = append(res, b.g.directoryResource(b.enc, "Practitioner", id))
+	}
+	for _, id := range sorted(b.refs.organizations) {
+		res = append(res, b.g.directoryResource(b.enc, "Organization", id))
+	}
+	b.m.Resources = res
+	return b.m
+}
+
+// drawMember draws who the member is and their health, the parts of a
+// build that come before the claims (and that an extra claim needs too).
+func (b *builder) drawMember() {
+	seed, n := b.g.seed, b.spec.Number
 	b.enc = newEncoder()
 	// gofakeit gets an explicit PCG source seeded like every other stream
 	// (never gofakeit.New(0), which seeds from crypto/rand), and no lock:
@@ -58,23 +83,6 @@ func (b *builder) build() *Member {
 		Created:    fmtDate(p.created),
 	}
 	b.drawHealth(newRand(seed, n, streamHealth))
-	b.drawClaims(newRand(seed, n, streamClaims))
-
-	res := make([]Resource, 0, 8+2*len(b.claims))
-	res = append(res, b.patient(stamp(newRand(seed, n, streamPatient), p.enrolled)))
-	res = append(res, b.coverages(newRand(seed, n, streamCoverage))...)
-	for i := range b.claims {
-		res = append(res, b.eob(&b.claims[i]))
-	}
-	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
-	for _, id := range sorted(b.refs.practitioners) {
-		res = append(res, b.g.directoryResource(b.enc, "Practitioner", id))
-	}
-	for _, id := range sorted(b.refs.organizations) {
-		res = append(res, b.g.directoryResource(b.enc, "Organization", id))
-	}
-	b.m.Resources = res
-	return b.m
 }
 
 // usernameOf and passwordOf continue the docs' accounts: BCNCUser07 /

@@ -158,26 +158,8 @@ func (b *builder) drawClaims(r *rand.Rand) {
 	b.claims = make([]claim, 0, total)
 	for i, typ := range ClaimTypes {
 		for range counts[i] {
-			c := claim{typ: typ, order: len(b.claims)}
-			day := serviceDay(r, from, lastService)
-			switch typ {
-			case "carrier":
-				b.carrier(r, &c, day)
-			case "dme":
-				b.dme(r, &c, day)
-			case "hha":
-				b.hha(r, &c, day)
-			case "hospice":
-				b.hospice(r, &c, day)
-			case "inpatient":
-				b.inpatient(r, &c, day)
-			case "outpatient":
-				b.outpatient(r, &c, day)
-			case "snf":
-				b.snf(r, &c, day)
-			case "pde":
-				b.pde(r, &c, day)
-			}
+			c := b.drawClaim(r, typ, serviceDay(r, from, lastService))
+			c.order = len(b.claims)
 			if over := daysBetween(lastService, c.end); over > 0 {
 				c.start, c.end = addDays(c.start, -over), addDays(c.end, -over)
 				for j := range c.lines {
@@ -213,6 +195,30 @@ func (b *builder) drawClaims(r *rand.Rand) {
 			}
 		}
 	}
+}
+
+// drawClaim draws one claim of typ whose service starts on day.
+func (b *builder) drawClaim(r *rand.Rand, typ string, day time.Time) claim {
+	c := claim{typ: typ}
+	switch typ {
+	case "carrier":
+		b.carrier(r, &c, day)
+	case "dme":
+		b.dme(r, &c, day)
+	case "hha":
+		b.hha(r, &c, day)
+	case "hospice":
+		b.hospice(r, &c, day)
+	case "inpatient":
+		b.inpatient(r, &c, day)
+	case "outpatient":
+		b.outpatient(r, &c, day)
+	case "snf":
+		b.snf(r, &c, day)
+	case "pde":
+		b.pde(r, &c, day)
+	}
+	return c
 }
 
 // addLine appends a line for svc (or a revenue-only line when svc is nil).

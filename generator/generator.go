@@ -86,17 +86,15 @@ func NumberOf(patientID string) (int, bool) {
 // Build returns the member s describes. It is a pure function of the
 // Generator's seed and s, and safe for concurrent use.
 func (g *Generator) Build(s Spec) *Member {
+	return g.builder(s).build()
+}
+
+func (g *Generator) builder(s Spec) *builder {
 	pid := s.PatientID
 	if pid == "" {
 		pid = PatientID(s.Number)
 	}
-	b := &builder{
-		g:    g,
-		spec: s,
-		pid:  pid,
-		refs: newRefSet(),
-	}
-	return b.build()
+	return &builder{g: g, spec: s, pid: pid, refs: newRefSet()}
 }
 
 // Stream constants keep each purpose's random numbers independent, so
@@ -109,6 +107,9 @@ const (
 	streamClaims
 	streamClinical
 	streamPatient
+	// streamExtra is the first of the streams of claims added after the
+	// fact (ExtraClaim): the k-th added claim draws from streamExtra+k.
+	streamExtra uint64 = 1 << 32
 )
 
 // splitmix64 is the SplitMix64 finaliser: it turns related inputs (seed,
