@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,7 +94,30 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		BaseURL:    base,
 		// An injected /authorize error goes only where a real one would.
 		AuthorizeError: authServer.ErrorRedirect,
-		OnReset:        []func(){screens.ResetThrottle},
+		AddClaim: func(patientID, claimType string, now time.Time) (json.RawMessage, error) {
+			r, err := catalog.AddClaim(patientID, claimType, now)
+			if err != nil {
+				return nil, controlError(err)
+			}
+			api.Invalidate(patientID)
+			return r.JSON, nil
+		},
+		Touch: func(patientID, resourceType, id string, now time.Time) (json.RawMessage, error) {
+			r, err := catalog.Touch(patientID, resourceType, id, now)
+			if err != nil {
+				return nil, controlError(err)
+			}
+			api.Invalidate(patientID)
+			return r.JSON, nil
+		},
+		OnReset: []func(){
+			screens.ResetThrottle,
+			func() {
+				for _, id := range catalog.Reset() {
+					api.Invalidate(id)
+				}
+			},
+		},
 		Warn: func(ctx context.Context, msg string, args ...any) {
 			logger.WarnContext(ctx, msg, args...)
 		},
@@ -145,6 +169,17 @@ func consoleClients(clients []oauth.Client) []console.Client {
 		out[i] = console.Client{ID: c.ID, Name: c.Name, Public: c.Secret == "", RedirectURIs: c.RedirectURIs}
 	}
 	return out
+}
+
+// controlError maps the catalog's edit errors to the control API's.
+func controlError(err error) error {
+	switch {
+	case errors.Is(err, fixtures.ErrUnknownMember), errors.Is(err, fixtures.ErrUnknownResource):
+		return fmt.Errorf("%w: %v", control.ErrNotFound, err)
+	case errors.Is(err, fixtures.ErrBadClaimType):
+		return fmt.Errorf("%w: %v", control.ErrInvalid, err)
+	}
+	return err
 }
 
 // docsClient is the client the vendor docs publish, registered as the docs

@@ -133,3 +133,56 @@ func TestControlRequestLog(t *testing.T) {
 		t.Error("the request log shows a code or the client secret in full")
 	}
 }
+
+// TestControlMemberEditsFeedIncrementalSync adds a claim and touches the
+// Patient through the control API, and checks that an app syncing with
+// _lastUpdated sees exactly those, and that a reset takes them back.
+func TestControlMemberEditsFeedIncrementalSync(t *testing.T) {
+	srv := startSandbox(t, "--auto-approve", "BCNCUser04")
+	_, tok := docsTokenCall(t, srv.URL, autoCode(t, srv.URL, "BCNCUser04"), docsRedir)
+	total := func(query string) int {
+		t.Helper()
+		s, body := fhirGet(t, srv.URL+fhirPath+"/"+query, tok.AccessToken)
+		if s != http.StatusOK {
+			t.Fatalf("%s: %d %s", query, s, body)
+		}
+		var b struct{ Total int }
+		json.Unmarshal(body, &b)
+		return b.Total
+	}
+	since := "gt2026-07-01"
+	if n := total("ExplanationOfBenefit?patient=" + tok.Patient + "&_lastUpdated=" + since); n != 0 {
+		t.Fatalf("%d claims updated since %s before any edit", n, since)
+	}
+	if n := total("ExplanationOfBenefit?patient=" + tok.Patient); n != 148 {
+		t.Fatalf("%d claims, want the docs' 148", n)
+	}
+	if s, body := controlPost(t, srv.URL, "/sandbox/members/"+tok.Patient+"/claims", `{"type": "pde"}`); s != http.StatusCreated || !strings.Contains(body, `"ExplanationOfBenefit"`) {
+		t.Fatalf("add claim: %d %s", s, body)
+	}
+	if n := total("ExplanationOfBenefit?patient=" + tok.Patient + "&_lastUpdated=" + since); n != 1 {
+		t.Errorf("%d claims updated since %s after adding one, want 1", n, since)
+	}
+	if n := total("ExplanationOfBenefit?patient=" + tok.Patient + "&type=pde"); n != 104 {
+		t.Errorf("%d pde claims after adding one to 103", n)
+	}
+	if s, body := controlPost(t, srv.URL, "/sandbox/members/"+tok.Patient+"/touch", `{"resourceType": "Patient", "id": "`+tok.Patient+`"}`); s != http.StatusCreated {
+		t.Fatalf("touch: %d %s", s, body)
+	}
+	if n := total("Patient?_id=" + tok.Patient + "&_lastUpdated=" + since); n != 1 {
+		t.Errorf("touched Patient not found by _lastUpdated: %d", n)
+	}
+	for _, bad := range []struct{ path, body string }{
+		{"/sandbox/members/-1/claims", `{"type": "pde"}`},
+		{"/sandbox/members/" + tok.Patient + "/claims", `{"type": "PDE"}`},
+		{"/sandbox/members/" + tok.Patient + "/touch", `{"resourceType": "Patient", "id": "-20140000008325"}`},
+	} {
+		if s, body := controlPost(t, srv.URL, bad.path, bad.body); s != http.StatusNotFound && s != http.StatusBadRequest {
+			t.Errorf("%s %s: %d %s", bad.path, bad.body, s, body)
+		}
+	}
+	controlPost(t, srv.URL, "/sandbox/reset", "")
+	if n := total("ExplanationOfBenefit?patient=" + tok.Patient); n != 148 {
+		t.Errorf("%d claims after reset, want 148", n)
+	}
+}

@@ -70,6 +70,8 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$S$EOB_PATH" -o "$WORK/eob.json"
 log "starting nginx with the same EOB bytes"
 mkdir -p "$WORK/www" "$WORK/nginx"
 cp "$WORK/eob.json" "$WORK/www/eob.json"
+# nginx's workers run as an unprivileged user: let them read the file.
+chmod a+rx "$WORK" "$WORK/www" && chmod a+r "$WORK/www/eob.json"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes auto;
 pid $WORK/nginx/nginx.pid;
