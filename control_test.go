@@ -21,7 +21,7 @@ func controlPost(t *testing.T, base, path, body string) (int, string) {
 }
 
 // autoCode runs an auto-approved /authorize and returns the code.
-func autoCode(t *testing.T, base, user string) string {
+func autoCode(t testing.TB, base, user string) string {
 	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	q := url.Values{"response_type": {"code"}, "client_id": {docsClientID}, "redirect_uri": {docsRedir},

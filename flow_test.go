@@ -118,7 +118,7 @@ type tokenResponse struct {
 }
 
 // docsTokenCall is Step 2's curl from the docs, misspelled content type and all.
-func docsTokenCall(t *testing.T, base, code, redirect string) (int, tokenResponse) {
+func docsTokenCall(t testing.TB, base, code, redirect string) (int, tokenResponse) {
 	t.Helper()
 	body := "grant_type=authorization_code&code=" + code + "&redirect_uri=" + redirect +
 		"&client_id=" + docsClientID + "&client_secret=" + docsClientSecret

@@ -18,7 +18,8 @@ const minStateLength = 16
 // debugger can tell "checked, all fine" from "not an authorize request".
 func (c *Control) clientChecks(r *http.Request) []string {
 	var checks []string
-	if r.URL.Query().Has("access_token") {
+	// The substring test keeps the common request from parsing its query.
+	if strings.Contains(r.URL.RawQuery, "access_token") && r.URL.Query().Has("access_token") {
 		checks = append(checks, "access token sent in the query string; send it in the Authorization header (RFC 6750 §2.3, §5.3)")
 	}
 	if !c.isAuthorize(r.URL.Path) {

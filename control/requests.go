@@ -29,7 +29,7 @@ type Request struct {
 }
 
 // loggedHeaders are the request headers worth asserting on.
-var loggedHeaders = []string{"Accept", "Content-Type", "Authorization", "User-Agent", "Origin", "X-Forwarded-Host", "X-Forwarded-Proto"}
+var loggedHeaders = [...]string{"Accept", "Content-Type", "Authorization", "User-Agent", "Origin", "X-Forwarded-Host", "X-Forwarded-Proto"}
 
 // secretParams are never logged in full.
 var secretParams = map[string]bool{
@@ -37,20 +37,52 @@ var secretParams = map[string]bool{
 	"access_token": true, "token": true, "password": true, "request": true, "csrf": true, "id_token_hint": true,
 }
 
+// logged is a request as the middleware records it: raw, so the hot path
+// does no parsing, redaction or formatting. GET /sandbox/requests turns it
+// into a Request.
+type logged struct {
+	at       time.Time
+	method   string
+	path     string
+	rawQuery string
+	headers  [len(loggedHeaders)]string
+	status   int
+	checks   []string
+}
+
+func (e *logged) view() Request {
+	q, _ := url.ParseQuery(e.rawQuery)
+	h := http.Header{}
+	for i, k := range loggedHeaders {
+		if e.headers[i] != "" {
+			h.Set(k, e.headers[i])
+		}
+	}
+	return Request{
+		Time:         e.at.UTC().Format(time.RFC3339Nano),
+		Method:       e.method,
+		Path:         truncate(e.path, 500),
+		Query:        redactedQuery(q),
+		Headers:      redactedHeaders(h),
+		Status:       e.status,
+		ClientChecks: e.checks,
+	}
+}
+
 // requestLog is a ring of the last requests.
 type requestLog struct {
-	mu      sync.Mutex // guards entries and next
-	entries []Request
+	mu      sync.Mutex // guards entries, next and full
+	entries []logged
 	next    int
 	full    bool
 }
 
-func newRequestLog(n int) *requestLog { return &requestLog{entries: make([]Request, n)} }
+func newRequestLog(n int) *requestLog { return &requestLog{entries: make([]logged, n)} }
 
-func (l *requestLog) add(r Request) {
+func (l *requestLog) add(e logged) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.entries[l.next] = r
+	l.entries[l.next] = e
 	l.next = (l.next + 1) % len(l.entries)
 	if l.next == 0 {
 		l.full = true
@@ -60,16 +92,20 @@ func (l *requestLog) add(r Request) {
 // last returns up to n entries, oldest first.
 func (l *requestLog) last(n int) []Request {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	all := []Request{}
+	raw := make([]logged, 0, len(l.entries))
 	if l.full {
-		all = append(all, l.entries[l.next:]...)
+		raw = append(raw, l.entries[l.next:]...)
 	}
-	all = append(all, l.entries[:l.next]...)
-	if n < len(all) {
-		all = all[len(all)-n:]
+	raw = append(raw, l.entries[:l.next]...)
+	l.mu.Unlock()
+	if n < len(raw) {
+		raw = raw[len(raw)-n:]
 	}
-	return all
+	out := make([]Request, len(raw))
+	for i := range raw {
+		out[i] = raw[i].view()
+	}
+	return out
 }
 
 func (l *requestLog) clear() {
@@ -82,20 +118,19 @@ func (l *requestLog) clear() {
 // checksForState finds the client checks of the newest /authorize request
 // that carried state, for the debugger.
 func (l *requestLog) checksForState(state string) ([]string, bool) {
-	for _, r := range slicesBackward(l.last(len(l.entries))) {
-		if r.Query["state"] == state && r.ClientChecks != nil {
-			return r.ClientChecks, true
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.entries)
+	for i := 1; i <= n; i++ {
+		e := &l.entries[(l.next-i+n)%n]
+		if e.checks == nil {
+			continue
+		}
+		if q, err := url.ParseQuery(e.rawQuery); err == nil && q.Get("state") == state {
+			return e.checks, true
 		}
 	}
 	return nil, false
-}
-
-func slicesBackward(rs []Request) []Request {
-	out := make([]Request, len(rs))
-	for i, r := range rs {
-		out[len(rs)-1-i] = r
-	}
-	return out
 }
 
 func redactedQuery(q url.Values) map[string]string {
@@ -180,16 +215,13 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix {
 				return next(ctx)
 			}
-			entry := Request{
-				Time:    c.cfg.Clock.Now().UTC().Format(time.RFC3339Nano),
-				Method:  r.Method,
-				Path:    truncate(r.URL.Path, 500),
-				Query:   redactedQuery(r.URL.Query()),
-				Headers: redactedHeaders(r.Header),
+			entry := logged{at: c.cfg.Clock.Now(), method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery}
+			for i, k := range loggedHeaders {
+				entry.headers[i] = r.Header.Get(k)
 			}
-			entry.ClientChecks = c.clientChecks(r)
-			for _, msg := range entry.ClientChecks {
-				c.cfg.Warn(r.Context(), "client check", "path", entry.Path, "check", msg)
+			entry.checks = c.clientChecks(r)
+			for _, msg := range entry.checks {
+				c.cfg.Warn(r.Context(), "client check", "path", truncate(entry.path, 200), "check", msg)
 			}
 			handled, err := c.injectFault(ctx)
 			if !handled {
@@ -198,7 +230,7 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 			if err != nil {
 				ctx.Error(err)
 			}
-			entry.Status = ctx.Response().Status
+			entry.status = ctx.Response().Status
 			c.requests.add(entry)
 			return nil
 		}

@@ -69,9 +69,12 @@ func (s *sealer) seal(kind string, v any) (string, error) {
 // errUnsealed is any text that is not a payload this server sealed for kind.
 var errUnsealed = errors.New("oauth: not a valid sealed value")
 
-// open decrypts text sealed for kind into v.
+// open decrypts text sealed for kind into v. The decoding is strict (RFC
+// 4648 §3.5, canonical encoding): a lenient one ignores the unused low bits
+// of the last character, so re-spelled copies of a token or code would be
+// accepted as the same value.
 func (s *sealer) open(kind, text string, v any) error {
-	raw, err := base64.RawURLEncoding.DecodeString(text)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(text)
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return errUnsealed
 	}

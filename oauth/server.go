@@ -78,6 +78,7 @@ type Server struct {
 	seal    *sealer
 	signer  *idTokenSigner
 	store   *store
+	opened  *openedTokens
 	page    *template.Template
 }
 
@@ -137,7 +138,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, clients: clients, seal: seal, signer: signer, store: newStore(cfg.Now), page: page}, nil
+	return &Server{cfg: cfg, clients: clients, seal: seal, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
 }
 
 // Register adds every route of the server to g, the root group: the issuer's
