@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// defaultCacheBytes bounds the rendered pages kept in memory: about 270
+// defaultCacheBytes bounds the rendered pages kept in memory: about 130
 // ten-claim pages, small beside the 64 MB the whole server aims at (issue 6).
-const defaultCacheBytes = 16 << 20
+const defaultCacheBytes = 8 << 20
 
 // pageCache keeps rendered search pages by (base URL, type, member,
 // normalised query): members are deterministic, so a page's bytes only
