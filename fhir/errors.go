@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -77,6 +78,7 @@ func (a *API) writeError(c echo.Context, e *statusError) error {
 		body = append(body, detail...)
 		body = append(body, '}')
 	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	c.Response().WriteHeader(e.Status)
 	_, err := c.Response().Write(body)
 	return err

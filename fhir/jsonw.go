@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -16,9 +17,12 @@ const contentTypeFHIR = "application/fhir+json"
 // them ("2019-11-05T22:05:48.257-05:00").
 const instantLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// writeFHIR answers 200 with a FHIR JSON body.
+// writeFHIR answers 200 with a FHIR JSON body. Content-Length spares
+// clients chunked decoding and lets net/http write the page in one piece.
 func writeFHIR(c echo.Context, body []byte) error {
-	c.Response().Header().Set(echo.HeaderContentType, contentTypeFHIR)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, contentTypeFHIR)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	c.Response().WriteHeader(http.StatusOK)
 	_, err := c.Response().Write(body)
 	return err
