@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -257,8 +258,27 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			_ = c.NoContent(status)
 			return
 		}
+		if oauthEndpoint(c.Request().URL.Path) {
+			// RFC 6749 §5.2 (and RFC 7009 §2.2.1, RFC 7662 §2.3 after it):
+			// the token, revocation and introspection endpoints answer every
+			// error, even one raised before their handler runs, in OAuth's
+			// own shape.
+			c.Response().Header().Set("Cache-Control", "no-store")
+			_ = c.JSON(status, map[string]string{"error": "invalid_request", "error_description": detail})
+			return
+		}
 		_ = c.JSON(status, map[string]string{"detail": detail})
 	}
+}
+
+// oauthEndpoint reports whether path is one of the JSON endpoints of the
+// authorization server whose errors have the RFC 6749 shape.
+func oauthEndpoint(path string) bool {
+	switch strings.TrimPrefix(path, oauth.IssuerPath) {
+	case "/token", "/revoke", "/introspect":
+		return strings.HasPrefix(path, oauth.IssuerPath)
+	}
+	return false
 }
 
 // baseHeaders sets what every response carries. HTML pages add their own

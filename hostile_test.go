@@ -101,8 +101,7 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 		{name: "token invalid UTF-8 code", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", "\xff\xfe") + "&redirect_uri=" + url.QueryEscape(docsRedir), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token overlong code", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", long), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token body over its 64 KB bound", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", strings.Repeat("c", 70<<10)), status: 400, shape: shapeOAuth, want: "invalid_request"},
-		{name: "token oversized body", method: "POST", target: issuerPath + "/token", header: form, body: huge, status: 413, shape: shapeOAuth, want: "invalid_request",
-			bug: "app.go errorHandler answers the token endpoint's 413 as {\"detail\"}, not RFC 6749 §5.2 {\"error\",\"error_description\"}"},
+		{name: "token oversized body", method: "POST", target: issuerPath + "/token", header: form, body: huge, status: 413, shape: shapeOAuth, want: "invalid_request"},
 		{name: "token CRLF in redirect_uri", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", "x", "redirect_uri", docsRedir+"\r\nX: y"), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token wrong secret", method: "POST", target: issuerPath + "/token", header: form, body: tokenForm("grant_type", "authorization_code", "code", "x", "client_id", docsClientID, "client_secret", "nope"), status: 401, shape: shapeOAuth, want: "invalid_client"},
 		{name: "token Authorization Bearer alone", method: "POST", target: issuerPath + "/token", header: hdr("Content-Type", formType, "Authorization", "Bearer"), body: tokenForm("grant_type", "authorization_code", "code", "x"), status: 401, shape: shapeOAuth, want: "invalid_client"},
@@ -114,8 +113,7 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 		{name: "token another client's refresh token", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "refresh_token", "refresh_token", env.tokB.RefreshToken), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token another client's code", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", env.mintCode(tb, clientB, "BCNCUser05", nil), "redirect_uri", clientB.redirect), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token access token as refresh token", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "refresh_token", "refresh_token", env.tokA.AccessToken), status: 400, shape: shapeOAuth, want: "invalid_grant"},
-		{name: "token wrong method", method: "GET", target: issuerPath + "/token?" + creds("grant_type", "authorization_code"), status: 405, shape: shapeOAuth, want: "invalid_request",
-			bug: "app.go errorHandler answers GET on the token endpoint as {\"detail\"}, not RFC 6749 §5.2 {\"error\",\"error_description\"}"},
+		{name: "token wrong method", method: "GET", target: issuerPath + "/token?" + creds("grant_type", "authorization_code"), status: 405, shape: shapeOAuth, want: "invalid_request"},
 		{name: "token preflight", method: "OPTIONS", target: issuerPath + "/token", header: hdr("Origin", "https://app.example", "Access-Control-Request-Method", "POST"), status: 204, shape: shapeEmpty},
 
 		// RFC 7009 revoke and RFC 7662 introspect.
@@ -146,8 +144,7 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 		{name: "userinfo Basic", method: "POST", target: fhirPath + "/UserInfo", header: hdr("Authorization", "Basic !!!"), status: 401, shape: shapeOAuth, want: "invalid_token"},
 		{name: "userinfo preflight", method: "OPTIONS", target: "/v1/connect/userinfo", status: 204, shape: shapeEmpty},
 		{name: "fhir userinfo preflight", method: "OPTIONS", target: fhirPath + "/UserInfo", status: 204, shape: shapeEmpty},
-		{name: "fhir userinfo wrong method", method: "DELETE", target: fhirPath + "/UserInfo", header: bearerA, status: 405, shape: shapeDetail,
-			bug: "DELETE {fhir}/UserInfo falls through to the FHIR catch-all: 404 \"no FHIR route here\" instead of 405 with Allow (RFC 9110 §15.5.6)"},
+		{name: "fhir userinfo wrong method", method: "DELETE", target: fhirPath + "/UserInfo", header: bearerA, status: 405, shape: shapeDetail},
 
 		// Consent screens without a flow.
 		{name: "consent forged handle", method: "GET", target: issuerPath + "/consent?request=%3Cscript%3E" + long, status: 400, shape: shapePage},

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,12 +167,45 @@ func (s *Server) Register(g *echo.Group) {
 		{http.MethodPost, fhirBasePath + "/UserInfo", s.userinfo},
 	}
 	preflight := map[string]bool{}
+	allowed := map[string][]string{}
 	for _, rt := range routes {
 		g.Add(rt.method, rt.path, rt.h, cors)
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
 		if !preflight[rt.path] {
 			preflight[rt.path] = true
 			g.OPTIONS(rt.path, func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }, cors)
 		}
+	}
+	// Under the FHIR base the FHIR API's catch-all would answer any other
+	// method with a 404; these routes exist, so it is a 405 that says which
+	// methods they take (RFC 9110 §15.5.6).
+	for path, methods := range allowed {
+		if !strings.HasPrefix(path, fhirBasePath) {
+			continue
+		}
+		allow := strings.Join(append(methods, http.MethodOptions), ", ")
+		g.Match(otherMethods(methods), path, methodNotAllowed(allow))
+	}
+}
+
+// otherMethods are the methods echo routes that are not in served and not
+// OPTIONS.
+func otherMethods(served []string) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodTrace, "PROPFIND", "REPORT"} {
+		if !slices.Contains(served, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// methodNotAllowed answers 405 with Allow, in the FHIR base's error shape.
+func methodNotAllowed(allow string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Allow", allow)
+		return c.JSON(http.StatusMethodNotAllowed, map[string]string{"detail": "this endpoint takes " + allow})
 	}
 }
 
