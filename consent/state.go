@@ -96,7 +96,7 @@ func (s sealer) open(value string, now time.Time) (state, error) {
 	if value == "" || len(value) > maxCookieLen {
 		return state{}, errNoFlow
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(value) // one cookie value per state
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return state{}, errNoFlow
 	}
