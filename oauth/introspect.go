@@ -27,18 +27,9 @@ type introspection struct {
 // introspect any token, as a resource server would; a public client, which
 // cannot prove who it is, only its own. Anything not alive is {"active": false}.
 func (s *Server) introspect(c echo.Context) error {
-	r := c.Request()
-	form, err := readForm(r)
+	form, client, err := s.clientForm(c.Request())
 	if err != nil {
 		return writeJSONError(c, err)
-	}
-	cr, perr := clientCredentials(r, form)
-	if perr != nil {
-		return writeJSONError(c, perr)
-	}
-	client, perr := s.authenticate(cr)
-	if perr != nil {
-		return writeJSONError(c, perr)
 	}
 	if form.Get("token") == "" {
 		return writeJSONError(c, errInvalidRequest("token is missing"))
@@ -54,7 +45,7 @@ func (s *Server) introspect(c echo.Context) error {
 	if !alive {
 		return c.JSON(http.StatusOK, introspection{Active: false})
 	}
-	base := s.cfg.BaseURL(r)
+	base := s.cfg.BaseURL(c.Request())
 	resp := introspection{
 		Active:   true,
 		ClientID: t.ClientID,

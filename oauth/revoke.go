@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,18 +13,9 @@ import (
 // §2.2). Revoking a refresh token revokes its whole grant family, the access
 // tokens included (RFC 7009 §2.1); revoking an access token revokes it alone.
 func (s *Server) revoke(c echo.Context) error {
-	r := c.Request()
-	form, err := readForm(r)
+	form, client, err := s.clientForm(c.Request())
 	if err != nil {
 		return writeJSONError(c, err)
-	}
-	cr, perr := clientCredentials(r, form)
-	if perr != nil {
-		return writeJSONError(c, perr)
-	}
-	client, perr := s.authenticate(cr)
-	if perr != nil {
-		return writeJSONError(c, perr)
 	}
 	raw := form.Get("token")
 	if raw == "" {
@@ -56,4 +48,23 @@ func (s *Server) openAny(raw string) (token, string, bool) {
 		return t, kindRefresh, true
 	}
 	return token{}, "", false
+}
+
+// clientForm reads the form of a revocation or introspection request and
+// authenticates its client as the token endpoint does (RFC 7009 §2.1,
+// RFC 7662 §2.1).
+func (s *Server) clientForm(r *http.Request) (url.Values, Client, error) {
+	form, err := readForm(r)
+	if err != nil {
+		return nil, Client{}, err
+	}
+	cr, perr := clientCredentials(r, form)
+	if perr != nil {
+		return nil, Client{}, perr
+	}
+	client, perr := s.authenticate(cr)
+	if perr != nil {
+		return nil, Client{}, perr
+	}
+	return form, client, nil
 }
