@@ -292,3 +292,36 @@ func TestMemberEditsNeedWiring(t *testing.T) {
 		}
 	}
 }
+
+// TestClientChecks names each thing a careful client does that a request
+// did not, and stays quiet for a request that does them all.
+func TestClientChecks(t *testing.T) {
+	const good = "response_type=code&client_id=app&state=0123456789abcdefghij&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&aud=http://sandbox.test" + fhir
+	cases := []struct {
+		name, target, want string
+	}{
+		{"careful client", issuer + "/authorize?" + good, ""},
+		{"no state", issuer + "/authorize?" + strings.Replace(good, "state=0123456789abcdefghij&", "", 1), "no state"},
+		{"short state", issuer + "/authorize?" + strings.Replace(good, "0123456789abcdefghij", "test", 1), "state is short"},
+		{"no PKCE", issuer + "/authorize?" + strings.Replace(good, "code_challenge=", "x=", 1), "no PKCE"},
+		{"plain PKCE", issuer + "/authorize?" + strings.Replace(good, "S256", "plain", 1), "PKCE plain"},
+		{"wrong aud", issuer + "/authorize?" + strings.Replace(good, "sandbox.test", "elsewhere.test", 1), "is not this server's FHIR base URL"},
+		{"token in query", fhir + "/Patient/1?access_token=abc", "access token sent in the query string"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, c := newRouter(t, Config{})
+			call(e, "GET", tc.target, "")
+			got := c.requests.last(1)[0].ClientChecks
+			if tc.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("checks %v for a careful client", got)
+				}
+				return
+			}
+			if len(got) != 1 || !strings.Contains(got[0], tc.want) {
+				t.Fatalf("checks %v, want exactly one saying %q", got, tc.want)
+			}
+		})
+	}
+}
