@@ -29,7 +29,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 			secrets := map[string]string{"client secret": docsClientSecret, "password": "BCNCPSWD03", "wrong password": "Wr0ng-Passw0rd-77", "client B secret": clientB.secret}
 			p := b.get(docsAuthorizeURL(sandboxBase))
 			p = b.submit(p, nil, nil, "I Understand")
-			p = b.submit(p, map[string]string{"username": "BCNCUser03", "password": secrets["wrong password"]}, nil, "Log In")
+			b.submit(p, map[string]string{"username": "BCNCUser03", "password": secrets["wrong password"]}, nil, "Log In")
 			back := walk(t, b, docsAuthorizeURL(sandboxBase), member{username: "BCNCUser03", password: secrets["password"]})
 			code := codeFrom(t, back, "test")
 			secrets["code"] = code

@@ -23,11 +23,6 @@ var (
 	lastService = asOf.AddDate(0, 0, -60)
 )
 
-const (
-	dateLayout    = "2006-01-02"
-	instantLayout = "2006-01-02T15:04:05.000-07:00"
-)
-
 // fmtDate writes t's date as YYYY-MM-DD (FHIR date).
 func fmtDate(t time.Time) string {
 	y, m, d := t.Date()

@@ -114,7 +114,7 @@ func TestIDTokenVerifiesWithJWKS(t *testing.T) {
 		t.Error("the JWKS leaks private key material")
 	}
 	tr := docsTokens(t, s, e)
-	jws, err := jose.ParseSigned(tr.IDToken, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(tr.IDToken, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,7 +168,7 @@ func TestAutoApprove(t *testing.T) {
 // idTokenPayload verifies an id_token with the server's key and returns its claims.
 func idTokenPayload(t testing.TB, raw string) map[string]any {
 	t.Helper()
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestOAuth2LibraryInterop(t *testing.T) {
 	idToken, _ := tok.Extra("id_token").(string)
 	var set jose.JSONWebKeySet
 	fetchJSON(t, client, disc.JWKSURI, &set)
-	jws, err := jose.ParseSigned(idToken, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(idToken, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}
