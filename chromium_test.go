@@ -82,9 +82,17 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // TestChromiumRepresentativeFlow clicks through the whole flow as a person
 // would: home page → Try it → disclaimer → login → Personal Representative
 // → Other → consent → debugger → exchange, and reads the token off the page.
+// It runs in both profiles: the home page's Try it sends S256 PKCE, a long
+// state and aud, which profile strict requires.
 func TestChromiumRepresentativeFlow(t *testing.T) {
+	for _, profile := range []string{"bcbsnc", "strict"} {
+		t.Run(profile, func(t *testing.T) { representativeFlow(t, profile) })
+	}
+}
+
+func representativeFlow(t *testing.T, profile string) {
 	ctx := newChrome(t)
-	srv := startSandbox(t)
+	srv := startSandbox(t, "--profile", profile)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
 		click(button("Try it")),
@@ -118,8 +126,14 @@ func TestChromiumRepresentativeFlow(t *testing.T) {
 // TestChromiumSelfDeny clicks through as Self and denies: the debugger
 // shows access_denied and offers no exchange.
 func TestChromiumSelfDeny(t *testing.T) {
+	for _, profile := range []string{"bcbsnc", "strict"} {
+		t.Run(profile, func(t *testing.T) { selfDeny(t, profile) })
+	}
+}
+
+func selfDeny(t *testing.T, profile string) {
 	ctx := newChrome(t)
-	srv := startSandbox(t)
+	srv := startSandbox(t, "--profile", profile)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
 		click(button("Try it")),
