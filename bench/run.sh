@@ -14,6 +14,7 @@ SANDBOX_PORT=18080
 NGINX_PORT=18081
 PEER_PORT=18082
 RSS_PORT=18083
+BARE_PORT=18084
 WORK=$(mktemp -d)
 PIDS=()
 
@@ -47,6 +48,7 @@ mkdir -p "$WORK/peer"
 log "building the sandbox and the probe"
 go build -o "$WORK/sandbox" .
 go build -o "$WORK/probe" ./bench/probe
+go build -o "$WORK/bare" ./bench/bare
 PROBE="$WORK/probe"
 
 log "Go benchmarks"
@@ -95,6 +97,11 @@ nginx -c "$WORK/nginx/nginx.conf" &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$NGINX_PORT/eob.json"
 
+log "starting bare net/http with the same EOB bytes"
+"$WORK/bare" -addr "127.0.0.1:$BARE_PORT" -file "$WORK/eob.json" &
+PIDS+=($!)
+wait_for "http://127.0.0.1:$BARE_PORT/"
+
 log "starting the peer mock"
 cat >"$WORK/peer/peer.mjs" <<EOF
 import { OAuth2Server } from 'oauth2-mock-server';
@@ -127,6 +134,7 @@ wrk_run() {
 log "1. EOB page vs nginx on the same bytes"
 read -r eob_rps eob_p99 < <(wrk_run eob "$S$EOB_PATH" "Authorization: Bearer $TOKEN")
 read -r ngx_rps ngx_p99 < <(wrk_run nginx "http://127.0.0.1:$NGINX_PORT/eob.json")
+read -r bare_rps bare_p99 < <(wrk_run bare "http://127.0.0.1:$BARE_PORT/")
 
 log "2. discovery and JWKS vs the peer"
 read -r disc_rps _ < <(wrk_run disc "$S/fhirmember/sps/oauth/oauth20/.well-known/openid-configuration")
@@ -158,6 +166,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "pass" : "FAIL" }'; }
 
 eob_ratio=$(ratio "$eob_rps" "$ngx_rps")
+bare_ratio=$(ratio "$bare_rps" "$ngx_rps")
+eob_bare_ratio=$(ratio "$eob_rps" "$bare_rps")
 disc_ratio=$(ratio "$disc_rps" "$pdisc_rps")
 jwks_ratio=$(ratio "$jwks_rps" "$pjwks_rps")
 refresh_ratio=$(ratio "$refresh_rps" "$prefresh_rps")
@@ -173,6 +183,7 @@ flows_ratio=$(ratio "$flows_rps" "$rs256_rate")
   echo "|---|---|---|---|---|---|---|"
   echo "| 1 | EOB search page (\`_count=10\`), req/s | $eob_rps | nginx, same bytes: $ngx_rps | $eob_ratio | ≥ 0.7 | $(verdict "$eob_ratio" 0.7 '>=') |"
   echo "| 1 | EOB search page, p99 at $CONNS connections | ${eob_p99} ms | nginx: ${ngx_p99} ms | | ≤ 10 ms | $(verdict "$eob_p99" 10 '<=') |"
+  echo "| 1 | (reference) bare net/http serving the same bytes from memory, req/s | | $bare_rps, p99 ${bare_p99} ms | $bare_ratio of nginx; the sandbox is $eob_bare_ratio of it | | |"
   echo "| 2 | OIDC discovery, req/s | $disc_rps | oauth2-mock-server: $pdisc_rps | $disc_ratio | ≥ 5 | $(verdict "$disc_ratio" 5 '>=') |"
   echo "| 2 | JWKS, req/s | $jwks_rps | oauth2-mock-server: $pjwks_rps | $jwks_ratio | ≥ 5 | $(verdict "$jwks_ratio" 5 '>=') |"
   echo "| 3 | refresh_token grant, req/s | $refresh_rps | oauth2-mock-server token: $prefresh_rps | $refresh_ratio | ≥ 3 | $(verdict "$refresh_ratio" 3 '>=') |"
