@@ -52,18 +52,12 @@ type logged struct {
 
 func (e *logged) view() Request {
 	q, _ := url.ParseQuery(e.rawQuery)
-	h := http.Header{}
-	for i, k := range loggedHeaders {
-		if e.headers[i] != "" {
-			h.Set(k, e.headers[i])
-		}
-	}
 	return Request{
 		Time:         e.at.UTC().Format(time.RFC3339Nano),
 		Method:       e.method,
 		Path:         truncate(e.path, 500),
 		Query:        redactedQuery(q),
-		Headers:      redactedHeaders(h),
+		Headers:      redactedHeaders(e.headers),
 		Status:       e.status,
 		ClientChecks: e.checks,
 	}
@@ -148,10 +142,11 @@ func redactedQuery(q url.Values) map[string]string {
 	return out
 }
 
-func redactedHeaders(h http.Header) map[string]string {
+// redactedHeaders names the values recorded for loggedHeaders, in order.
+func redactedHeaders(values [len(loggedHeaders)]string) map[string]string {
 	out := map[string]string{}
-	for _, k := range loggedHeaders {
-		v := h.Get(k)
+	for i, k := range loggedHeaders {
+		v := values[i]
 		if v == "" {
 			continue
 		}
