@@ -79,6 +79,19 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// logInFromHome opens the home page, presses Try it, passes the
+// disclaimer and logs in: the start both browser flows share.
+func logInFromHome(base, username, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/"),
+		click(button("Try it")),
+		click(button("I Understand")),
+		typeInto("Username", username),
+		typeInto("Password", password),
+		click(button("Log In")),
+	)
+}
+
 // TestChromiumRepresentativeFlow clicks through the whole flow as a person
 // would: home page → Try it → disclaimer → login → Personal Representative
 // → Other → consent → debugger → exchange, and reads the token off the page.
@@ -94,12 +107,7 @@ func representativeFlow(t *testing.T, profile string) {
 	ctx := newChrome(t)
 	srv := startSandbox(t, "--profile", profile)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/"),
-		click(button("Try it")),
-		click(button("I Understand")),
-		typeInto("Username", "BCNCUser04"),
-		typeInto("Password", "BCNCPSWD04"),
-		click(button("Log In")),
+		logInFromHome(srv.URL, "BCNCUser04", "BCNCPSWD04"),
 		click(labelled("Personal Representative")),
 		click(labelled("Other")),
 		typeInto("Full name", "Robin Q Helper"),
@@ -135,12 +143,7 @@ func selfDeny(t *testing.T, profile string) {
 	ctx := newChrome(t)
 	srv := startSandbox(t, "--profile", profile)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/"),
-		click(button("Try it")),
-		click(button("I Understand")),
-		typeInto("Username", "BCNCUser03"),
-		typeInto("Password", "BCNCPSWD03"),
-		click(button("Log In")),
+		logInFromHome(srv.URL, "BCNCUser03", "BCNCPSWD03"),
 		click(labelled("Self")),
 		click(button("Next")),
 		click(button("Deny")),
