@@ -9,10 +9,11 @@ import (
 // ten-claim pages, small beside the 64 MB the whole server aims at (issue 6).
 const defaultCacheBytes = 8 << 20
 
-// pageCache keeps rendered search pages by (base URL, type, member,
-// normalised query): members are deterministic, so a page's bytes only
-// change when a member is edited, and API.Invalidate drops them then. It
-// evicts the least recently used pages past its byte budget.
+// pageCache keeps rendered search pages by pageKey: members are
+// deterministic, so a page's bytes only change when a member is edited, and
+// API.Invalidate drops them then. It evicts the least recently used pages
+// past its byte budget, which counts keys as well as pages: a key holds a
+// query string, and a client may send long ones.
 type pageCache struct {
 	mu    sync.Mutex // guards every field below
 	max   int
@@ -45,7 +46,7 @@ func (c *pageCache) get(key string) ([]byte, bool) {
 // put caches body under key; a page bigger than a sixteenth of the budget is
 // not kept, so one huge page cannot flush the rest.
 func (c *pageCache) put(key, member string, body []byte) {
-	if len(body) > c.max/16 {
+	if len(key)+len(body) > c.max/16 {
 		return
 	}
 	c.mu.Lock()
@@ -54,7 +55,7 @@ func (c *pageCache) put(key, member string, body []byte) {
 		c.remove(e)
 	}
 	c.byKey[key] = c.lru.PushFront(&cachedPage{key, member, body})
-	c.size += len(body)
+	c.size += len(key) + len(body)
 	for c.size > c.max {
 		c.remove(c.lru.Back())
 	}
@@ -77,5 +78,5 @@ func (c *pageCache) invalidate(member string) {
 func (c *pageCache) remove(e *list.Element) {
 	p := c.lru.Remove(e).(*cachedPage)
 	delete(c.byKey, p.key)
-	c.size -= len(p.body)
+	c.size -= len(p.key) + len(p.body)
 }

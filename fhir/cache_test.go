@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -32,12 +34,12 @@ func TestInvalidate(t *testing.T) {
 // TestPageCacheBounded: the cache keeps to its byte budget, evicting the
 // least recently used page, and drops only the invalidated member's pages.
 func TestPageCacheBounded(t *testing.T) {
-	c := newPageCache(1600)
+	c := newPageCache(1616) // sixteen one-byte keys with their pages
 	page := []byte(strings.Repeat("x", 100))
 	for i := range 20 {
 		c.put(string(rune('a'+i)), "m1", page)
 	}
-	if c.size > 1600 || c.lru.Len() != 16 {
+	if c.size != 1616 || c.lru.Len() != 16 {
 		t.Fatalf("size %d, %d pages", c.size, c.lru.Len())
 	}
 	if _, ok := c.get("a"); ok {
@@ -50,9 +52,9 @@ func TestPageCacheBounded(t *testing.T) {
 	if _, ok := c.get("big"); ok {
 		t.Error("an oversized page was kept")
 	}
-	c.put("other", "m2", page)
+	c.put("z", "m2", page)
 	c.invalidate("m1")
-	if _, ok := c.get("other"); !ok || c.lru.Len() != 1 || c.size != 100 {
+	if _, ok := c.get("z"); !ok || c.lru.Len() != 1 || c.size != 101 {
 		t.Errorf("invalidate m1 left %d pages, %d bytes", c.lru.Len(), c.size)
 	}
 }
@@ -82,5 +84,48 @@ func TestStrictErrors(t *testing.T) {
 				t.Errorf("%d %s", w.Code, w.Body)
 			}
 		})
+	}
+}
+
+// TestCachedPagesKeepEveryCheck: a page answered from the cache is the page
+// its request would render, and the cache never lets a request past a check
+// it would fail: another member's token sending the same query string, or
+// strict handling of a query that lenient handling answered.
+func TestCachedPagesKeepEveryCheck(t *testing.T) {
+	api, e := newTestAPI(t, "", testMembers())
+	byMany := "/ExplanationOfBenefit?patient=" + memberMany + "&_count=5&unknown=1"
+
+	first := do(t, e, get(byMany, "v1-all"))
+	if first.Code != 200 || api.pages.lru.Len() != 1 {
+		t.Fatalf("first search: %d, %d cached pages", first.Code, api.pages.lru.Len())
+	}
+	if again := do(t, e, get(byMany, "v1-all")); again.Body.String() != first.Body.String() || api.pages.lru.Len() != 1 {
+		t.Fatalf("the repeated search was not the cached page (%d cached pages)", api.pages.lru.Len())
+	}
+	api.pages = nil // render afresh: the cached page must be what rendering gives
+	if fresh := do(t, e, get(byMany, "v1-all")); fresh.Body.String() != first.Body.String() {
+		t.Fatal("the cached page differs from a fresh render")
+	}
+
+	api, e = newTestAPI(t, "", testMembers())
+	do(t, e, get(byMany, "v1-all"))
+	if w := do(t, e, get(byMany, "v1-all-rich")); w.Code != http.StatusForbidden {
+		t.Errorf("another member's token with the cached query string: %d, want 403", w.Code)
+	}
+	implicit := "/ExplanationOfBenefit?_count=5"
+	many := decodeBundle(t, do(t, e, get(implicit, "v1-all")))
+	rich := decodeBundle(t, do(t, e, get(implicit, "v1-all-rich")))
+	if *many.Total == *rich.Total || !strings.Contains(many.Link[0].URL, memberMany) || !strings.Contains(rich.Link[0].URL, memberRich) {
+		t.Errorf("one query string, two members: totals %d and %d, self links %s and %s",
+			*many.Total, *rich.Total, many.Link[0].URL, rich.Link[0].URL)
+	}
+
+	r := httptest.NewRequest(http.MethodGet, BasePath+byMany, nil)
+	r.Header.Set("Authorization", "Bearer v1-all")
+	r.Header.Set("Prefer", "handling=strict")
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("strict handling of a query lenient handling cached: %d, want 400", w.Code)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -18,15 +17,27 @@ const maxSearchBody = 64 << 10
 // check the compartment, then answer from the page cache or render.
 func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	r := c.Request()
+	base := a.cfg.BaseURL(r)
+	strict := a.strictHandling(r)
+	// A page is a pure function of what the key holds (the data is
+	// deterministic and edits invalidate the member), so a repeated request
+	// is answered before its query is even parsed. POST _search is not
+	// cached: its parameters travel in the body.
+	key := ""
+	if a.pages != nil && r.Method != http.MethodPost {
+		key = pageKey(base, t.Name, g.Patient, strict, r.URL.RawQuery)
+		if body, ok := a.pages.get(key); ok {
+			return writeFHIR(c, body)
+		}
+	}
 	v, err := searchValues(r)
 	if err != nil {
 		return a.writeError(c, err)
 	}
-	q, err := parseQuery(t, v, a.strictHandling(r))
+	q, err := parseQuery(t, v, strict)
 	if err != nil {
 		return a.writeError(c, err)
 	}
-	base := a.cfg.BaseURL(r)
 	for _, id := range q.compartment {
 		// An absolute reference to the member is the member too (R4 Search,
 		// "reference": [url] form).
@@ -41,31 +52,38 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 		// As the docs' links do, name the member the search implied.
 		q.keep.Set(t.compartmentParam(), g.Patient)
 	}
-	rest := q.keep.Encode()
-	key := base + "\x00" + t.Name + "\x00" + g.Patient + "\x00" + rest + "\x00" +
-		strconv.Itoa(q.count) + "\x00" + strconv.Itoa(q.start)
-	if a.pages != nil {
-		if body, ok := a.pages.get(key); ok {
-			return writeFHIR(c, body)
-		}
-	}
 	m, ok := a.cfg.Members(g.Patient)
 	if !ok {
 		return a.writeError(c, notFound("the token's patient is not found"))
 	}
 	var p page
 	p.collect(m, t.Name, &q)
+	rest := q.keep.Encode()
 	l := links{prefix: base + BasePath + "/" + t.Name + "?", rest: rest, count: q.count}
 	buf := a.buffer()
 	defer a.bufs.Put(buf)
 	*buf = appendBundle((*buf)[:0], bundleID(g.Patient, t.Name, rest, q.count, q.start),
 		base+BasePath+"/"+t.Name+"/", &l, q.start, &p)
-	if a.pages == nil {
+	if key == "" {
 		return writeFHIR(c, *buf)
 	}
 	body := append([]byte(nil), *buf...)
 	a.pages.put(key, g.Patient, body)
 	return writeFHIR(c, body)
+}
+
+// pageKey names a search page in the cache by everything its bytes depend
+// on: the base URL its links carry, the type, the token's member (so one
+// member's page never answers another's token, even for the same query
+// string), whether unknown parameters are errors, and the query as sent.
+// Two spellings of one search are two entries; the cache's byte budget
+// bounds what that costs.
+func pageKey(base, typeName, patient string, strict bool, rawQuery string) string {
+	mode := "lenient"
+	if strict {
+		mode = "strict"
+	}
+	return base + "\x00" + typeName + "\x00" + patient + "\x00" + mode + "\x00" + rawQuery
 }
 
 // buffer takes a render buffer from the pool: a page of 50 claims is large,
