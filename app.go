@@ -32,7 +32,7 @@ type app struct {
 // or _search form of a few hundred bytes.
 const maxBody = "1M"
 
-func newApp(cfg config, logger *slog.Logger) (*app, error) {
+func newApp(cfg config, logger *serverLog) (*app, error) {
 	key, err := loadSigningKey(cfg.SigningKey)
 	if err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(logger)
+	e.HTTPErrorHandler = errorHandler(logger.Logger)
 	e.Use(requestLog(logger), middleware.Recover(), middleware.BodyLimit(maxBody), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -288,34 +288,4 @@ func baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 		return next(c)
 	}
-}
-
-// requestLog writes one line per request. It logs the path but never the
-// query or headers, where codes, tokens and passwords travel.
-func requestLog(logger *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			err := next(c)
-			if err != nil {
-				c.Error(err)
-			}
-			req, res := c.Request(), c.Response()
-			logger.LogAttrs(req.Context(), slog.LevelInfo, "request",
-				slog.String("method", req.Method),
-				slog.String("path", truncate(req.URL.Path, 200)),
-				slog.Int("status", res.Status),
-				slog.Int64("bytes", res.Size),
-				slog.Duration("took", time.Since(start)),
-			)
-			return nil
-		}
-	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +16,7 @@ import (
 
 // newTestApp wires the whole sandbox as run does, for tests that drive its
 // handler directly (no network). logger nil discards the log.
-func newTestApp(tb testing.TB, logger *slog.Logger, args ...string) *app {
+func newTestApp(tb testing.TB, logger *serverLog, args ...string) *app {
 	tb.Helper()
 	args = append([]string{"--members", "50", "--signing-key", testKeyFile()}, args...)
 	cfg, err := parseConfig(args, envOf(nil), io.Discard)

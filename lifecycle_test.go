@@ -100,7 +100,7 @@ func startRun(t *testing.T, args ...string) *running {
 // greedy clients (issue 7: ReadHeaderTimeout, ReadTimeout, IdleTimeout,
 // header limits).
 func TestServerLimits(t *testing.T) {
-	s := newHTTPServer(http.NotFoundHandler(), newLogger("text", io.Discard))
+	s := newHTTPServer(http.NotFoundHandler(), newLogger("text", io.Discard).Logger)
 	for _, c := range []struct {
 		name      string
 		got, want time.Duration
@@ -283,6 +283,22 @@ func writeTestCert(t *testing.T) (certFile, keyFile string, cert *x509.Certifica
 // API delay fault, cancels run's context (what SIGTERM does in main) while
 // it is in flight, and expects the request to complete with 200 and run to
 // return nil soon after, well within the grace period.
+// TestRunWritesTheLastLogLines: the log batches lines, and what it holds
+// when run returns is written, not lost. An idle server shuts down within
+// a millisecond or two, well inside the batching delay.
+func TestRunWritesTheLastLogLines(t *testing.T) {
+	t.Parallel()
+	r := startRun(t)
+	r.stop()
+	if err := <-r.done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	r.done <- nil // for the cleanup
+	if logs := r.stderr.String(); !strings.Contains(logs, `msg="shutting down"`) {
+		t.Errorf("the last line is missing:\n%s", logs)
+	}
+}
+
 func TestShutdownDrainsInFlight(t *testing.T) {
 	t.Parallel()
 	r := startRun(t)
@@ -329,6 +345,9 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 		r.done <- nil // for the cleanup
 	case <-time.After(3 * time.Second):
 		t.Fatal("run did not return within 3s of the last request")
+	}
+	if logs := r.stderr.String(); !strings.Contains(logs, "path="+fhirPath+"/metadata status=200") {
+		t.Errorf("the drained request's log line is missing:\n%s", logs)
 	}
 	if _, err := http.Get(r.url + "/health"); err == nil {
 		t.Error("the server still accepts requests after shutdown")

@@ -57,7 +57,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.LogFormat, stderr)
+	logs := newLogWriter(stderr)
+	defer logs.Close()
+	logger := newLogger(cfg.LogFormat, logs)
 	app, err := newApp(cfg, logger)
 	if err != nil {
 		return err
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(app.handler, logger)
+	srv := newHTTPServer(app.handler, logger.Logger)
 	if cfg.tlsEnabled() {
 		tc, err := tlsConfig(cfg)
 		if err != nil {
@@ -127,13 +129,6 @@ func listenURL(addr net.Addr, cfg config) string {
 		host = "localhost"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
-}
-
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
-	}
-	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 // healthcheck is the container's HEALTHCHECK: it asks /health of the server
