@@ -285,7 +285,7 @@ func oauthEndpoint(path string) bool {
 // Content-Security-Policy and frame rules.
 func baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		c.Response().Header()["X-Content-Type-Options"] = []string{"nosniff"} // canonical: no Header.Set on every answer
 		return next(c)
 	}
 }

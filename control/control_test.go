@@ -325,3 +325,13 @@ func TestClientChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestLoggedHeadersAreCanonical: the middleware reads loggedHeaders from
+// the header map directly, which finds only canonical names.
+func TestLoggedHeadersAreCanonical(t *testing.T) {
+	for _, k := range loggedHeaders {
+		if c := http.CanonicalHeaderKey(k); c != k {
+			t.Errorf("%q is not canonical (%q): its value would never be logged", k, c)
+		}
+	}
+}

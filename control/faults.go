@@ -237,5 +237,6 @@ func (c *Control) faultBody(ctx echo.Context, status int, note string) error {
 }
 
 func (c *Control) isAuthorize(path string) bool {
-	return path == c.cfg.IssuerPath+"/authorize" || path == c.cfg.IssuerPath+"/authorize/"
+	rest, ok := strings.CutPrefix(path, c.cfg.IssuerPath)
+	return ok && (rest == "/authorize" || rest == "/authorize/")
 }

@@ -28,7 +28,9 @@ type Request struct {
 	ClientChecks []string `json:"client_checks,omitempty"`
 }
 
-// loggedHeaders are the request headers worth asserting on.
+// loggedHeaders are the request headers worth asserting on, spelled in
+// canonical form so the middleware can index the header map directly
+// (TestLoggedHeadersAreCanonical).
 var loggedHeaders = [...]string{"Accept", "Content-Type", "Authorization", "User-Agent", "Origin", "X-Forwarded-Host", "X-Forwarded-Proto"}
 
 // secretParams are never logged in full.
@@ -212,7 +214,11 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 			}
 			entry := logged{at: c.cfg.Clock.Now(), method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery}
 			for i, k := range loggedHeaders {
-				entry.headers[i] = r.Header.Get(k)
+				// Header.Get would canonicalise each name again, on every
+				// request (issue 6).
+				if v := r.Header[k]; len(v) > 0 {
+					entry.headers[i] = v[0]
+				}
 			}
 			entry.checks = c.clientChecks(r)
 			for _, msg := range entry.checks {

@@ -32,10 +32,10 @@ func newPageCache(maxBytes int) *pageCache {
 }
 
 // get returns the page cached under key. The bytes are shared: never modify.
-func (c *pageCache) get(key string) ([]byte, bool) {
+func (c *pageCache) get(key []byte) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.byKey[key]
+	e, ok := c.byKey[string(key)] // the compiler looks this up without a copy
 	if !ok {
 		return nil, false
 	}

@@ -42,19 +42,19 @@ func TestPageCacheBounded(t *testing.T) {
 	if c.size != 1616 || c.lru.Len() != 16 {
 		t.Fatalf("size %d, %d pages", c.size, c.lru.Len())
 	}
-	if _, ok := c.get("a"); ok {
+	if _, ok := c.get([]byte("a")); ok {
 		t.Error("the oldest page survived")
 	}
-	if _, ok := c.get("t"); !ok {
+	if _, ok := c.get([]byte("t")); !ok {
 		t.Error("the newest page was evicted")
 	}
 	c.put("big", "m2", make([]byte, 200)) // over a sixteenth of the budget
-	if _, ok := c.get("big"); ok {
+	if _, ok := c.get([]byte("big")); ok {
 		t.Error("an oversized page was kept")
 	}
 	c.put("z", "m2", page)
 	c.invalidate("m1")
-	if _, ok := c.get("z"); !ok || c.lru.Len() != 1 || c.size != 101 {
+	if _, ok := c.get([]byte("z")); !ok || c.lru.Len() != 1 || c.size != 101 {
 		t.Errorf("invalidate m1 left %d pages, %d bytes", c.lru.Len(), c.size)
 	}
 }

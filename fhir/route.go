@@ -52,7 +52,9 @@ func allowedVerb(method string) string {
 
 // setCORS lets any origin read the API. No cookies are involved (the token
 // travels in Authorization), so the wildcard is safe and credentials stay off.
+// The names are canonical and assigned directly: Header.Set would check and
+// canonicalise them again on every answer (issue 6).
 func setCORS(h http.Header) {
-	h.Set(echo.HeaderAccessControlAllowOrigin, "*")
-	h.Set(echo.HeaderAccessControlExposeHeaders, "WWW-Authenticate, Location, Last-Modified")
+	h["Access-Control-Allow-Origin"] = []string{"*"}
+	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate, Location, Last-Modified"}
 }

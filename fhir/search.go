@@ -23,9 +23,10 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	// deterministic and edits invalidate the member), so a repeated request
 	// is answered before its query is even parsed. POST _search is not
 	// cached: its parameters travel in the body.
-	key := ""
+	var key []byte
 	if a.pages != nil && r.Method != http.MethodPost {
-		key = pageKey(base, t.Name, g.Patient, strict, r.URL.RawQuery)
+		var room [256]byte // most keys fit: no allocation for a cache hit
+		key = appendPageKey(room[:0], base, t.Name, g.Patient, strict, r.URL.RawQuery)
 		if body, ok := a.pages.get(key); ok {
 			return writeFHIR(c, body)
 		}
@@ -64,26 +65,30 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	defer a.bufs.Put(buf)
 	*buf = appendBundle((*buf)[:0], bundleID(g.Patient, t.Name, rest, q.count, q.start),
 		base+BasePath+"/"+t.Name+"/", &l, q.start, &p)
-	if key == "" {
+	if key == nil {
 		return writeFHIR(c, *buf)
 	}
 	body := append([]byte(nil), *buf...)
-	a.pages.put(key, g.Patient, body)
+	a.pages.put(string(key), g.Patient, body)
 	return writeFHIR(c, body)
 }
 
-// pageKey names a search page in the cache by everything its bytes depend
-// on: the base URL its links carry, the type, the token's member (so one
-// member's page never answers another's token, even for the same query
+// appendPageKey names a search page in the cache by everything its bytes
+// depend on: the base URL its links carry, the type, the token's member (so
+// one member's page never answers another's token, even for the same query
 // string), whether unknown parameters are errors, and the query as sent.
 // Two spellings of one search are two entries; the cache's byte budget
 // bounds what that costs.
-func pageKey(base, typeName, patient string, strict bool, rawQuery string) string {
+func appendPageKey(dst []byte, base, typeName, patient string, strict bool, rawQuery string) []byte {
 	mode := "lenient"
 	if strict {
 		mode = "strict"
 	}
-	return base + "\x00" + typeName + "\x00" + patient + "\x00" + mode + "\x00" + rawQuery
+	for _, part := range [...]string{base, typeName, patient, mode} {
+		dst = append(dst, part...)
+		dst = append(dst, 0)
+	}
+	return append(dst, rawQuery...)
 }
 
 // buffer takes a render buffer from the pool: a page of 50 claims is large,
