@@ -26,9 +26,19 @@ import (
 // collecting it sooner keeps a CI container small (issue 6: 64 MB).
 const memoryLimit = 48 << 20
 
+// gcPercent is GOGC unless the environment sets it. The live heap is small
+// (a few MB beside the bounded caches) and the memory limit caps the whole,
+// so the collector need not run each time the heap doubles: at Go's default
+// of 100 it ran about 20 times a second under load, and 400 served 2-12%
+// more cached search pages in interleaved runs (issue 6).
+const gcPercent = 400
+
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
