@@ -21,7 +21,7 @@ const instantLayout = "2006-01-02T15:04:05.000Z07:00"
 // clients chunked decoding and lets net/http write the page in one piece.
 func writeFHIR(c echo.Context, body []byte) error {
 	h := c.Response().Header()
-	h["Content-Type"] = []string{contentTypeFHIR} // canonical names, as in setCORS
+	h["Content-Type"] = fhirJSON // canonical names and a shared value, as in setCORS
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	c.Response().WriteHeader(http.StatusOK)
 	_, err := c.Response().Write(body)

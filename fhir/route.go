@@ -55,6 +55,16 @@ func allowedVerb(method string) string {
 // The names are canonical and assigned directly: Header.Set would check and
 // canonicalise them again on every answer (issue 6).
 func setCORS(h http.Header) {
-	h["Access-Control-Allow-Origin"] = []string{"*"}
-	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate, Location, Last-Modified"}
+	h["Access-Control-Allow-Origin"] = anyOrigin
+	h["Access-Control-Expose-Headers"] = exposedHeaders
 }
+
+// Header values every answer carries, shared rather than allocated for each
+// (issue 6). That is safe because net/http copies values before writing
+// them, nothing here edits one in place, and a slice without spare capacity
+// cannot be appended to in place.
+var (
+	anyOrigin      = []string{"*"}
+	exposedHeaders = []string{"WWW-Authenticate, Location, Last-Modified"}
+	fhirJSON       = []string{contentTypeFHIR}
+)

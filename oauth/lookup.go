@@ -17,8 +17,8 @@ func (s *Server) Lookup(ctx context.Context, bearer string) (Grant, error) {
 	return t.grant(), nil
 }
 
-// grant is the public view of an access token.
-func (t token) grant() Grant {
+// grant is the public view of an access token, a copy the caller may keep.
+func (t *token) grant() Grant {
 	g := Grant{
 		ClientID:        t.ClientID,
 		Username:        t.Username,
@@ -45,20 +45,22 @@ func bearerToken(r *http.Request) string {
 	return strings.TrimSpace(tok)
 }
 
-// lookupAccess opens an access token and checks it is alive and not revoked.
-func (s *Server) lookupAccess(raw string) (token, *Error) {
+// lookupAccess opens an access token and checks it is alive and not
+// revoked. The token is shared with other lookups: read it, never modify it.
+func (s *Server) lookupAccess(raw string) (*token, *Error) {
 	t, ok := s.opened.get(raw)
 	if !ok {
-		if raw == "" || s.seal.open(kindAccess, raw, &t) != nil {
-			return token{}, errInvalidToken("the access token is not valid")
+		t = new(token)
+		if raw == "" || s.seal.open(kindAccess, raw, t) != nil {
+			return nil, errInvalidToken("the access token is not valid")
 		}
 		s.opened.put(raw, t)
 	}
 	if !s.cfg.Now().Before(time.Unix(t.Expires, 0)) {
-		return token{}, errInvalidToken("the access token has expired")
+		return nil, errInvalidToken("the access token has expired")
 	}
 	if s.store.isRevoked(t.ID, t.Family) {
-		return token{}, errInvalidToken("the access token was revoked")
+		return nil, errInvalidToken("the access token was revoked")
 	}
 	return t, nil
 }

@@ -5,7 +5,7 @@ import "testing"
 func TestOpenedTokensBounded(t *testing.T) {
 	o := newOpenedTokens(3)
 	for _, raw := range []string{"a", "b", "c", "d"} {
-		o.put(raw, token{ID: raw})
+		o.put(raw, &token{ID: raw})
 	}
 	if len(o.byRaw) > 3 {
 		t.Fatalf("holds %d tokens, more than its bound 3", len(o.byRaw))
