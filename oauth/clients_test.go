@@ -24,7 +24,7 @@ func TestLoadClients(t *testing.T) {
 	if len(cs) != 2 || cs[0].Secret != "s" || cs[0].Name != "Web" || !cs[1].public() || cs[1].RedirectURIs[1] != "http://127.0.0.1/cb" {
 		t.Errorf("loaded %+v", cs)
 	}
-	if _, err := New(Config{Key: testKey(), Accounts: testAccounts, Clients: cs}); err != nil {
+	if _, err := New(Config{Key: testKey(), Accounts: testAccounts, Clients: cs, BaseURL: hostBaseURL}); err != nil {
 		t.Errorf("New refused loaded clients: %v", err)
 	}
 
@@ -53,16 +53,28 @@ func TestLoadClients(t *testing.T) {
 
 // New refuses what cannot work.
 func TestNewErrors(t *testing.T) {
-	tests := map[string]Config{
-		"no key":           {Accounts: testAccounts},
-		"no accounts":      {Key: testKey()},
-		"unknown profile":  {Key: testKey(), Accounts: testAccounts, Profile: "lenient"},
-		"negative TTL":     {Key: testKey(), Accounts: testAccounts, TokenTTL: -1},
-		"duplicate client": {Key: testKey(), Accounts: testAccounts, Clients: []Client{{ID: "a", RedirectURIs: []string{"https://a/cb"}}, {ID: "a", RedirectURIs: []string{"https://a/cb"}}}},
+	tests := []struct {
+		name, says string
+		edit       func(*Config)
+	}{
+		{"no key", "signing key", func(c *Config) { c.Key = nil }},
+		{"no accounts", "account", func(c *Config) { c.Accounts = nil }},
+		{"no base URL", "BaseURL", func(c *Config) { c.BaseURL = nil }},
+		{"unknown profile", "profile", func(c *Config) { c.Profile = "lenient" }},
+		{"negative TTL", "TTL", func(c *Config) { c.TokenTTL = -1 }},
+		{"duplicate client", "duplicate", func(c *Config) {
+			c.Clients = []Client{{ID: "a", RedirectURIs: []string{"https://a/cb"}}, {ID: "a", RedirectURIs: []string{"https://a/cb"}}}
+		}},
+		{"unknown auto-approve user", "auto-approve", func(c *Config) { c.AutoApprove = "nobody" }},
 	}
-	for name, cfg := range tests {
-		if _, err := New(cfg); err == nil {
-			t.Errorf("%s: New succeeded", name)
+	for _, tc := range tests {
+		cfg := Config{Key: testKey(), Accounts: testAccounts, BaseURL: hostBaseURL}
+		if _, err := New(cfg); err != nil {
+			t.Fatalf("the valid config: %v", err)
+		}
+		tc.edit(&cfg)
+		if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: New said %v, want an error naming %q", tc.name, err, tc.says)
 		}
 	}
 }

@@ -74,7 +74,7 @@ func testAccounts(username string) (Account, bool) {
 // newServer builds a Server for the tests; edit changes the Config first.
 func newServer(t testing.TB, edit func(*Config)) *Server {
 	t.Helper()
-	cfg := Config{Key: testKey(), Clients: testClients(), Accounts: testAccounts}
+	cfg := Config{Key: testKey(), Clients: testClients(), Accounts: testAccounts, BaseURL: hostBaseURL}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -84,6 +84,10 @@ func newServer(t testing.TB, edit func(*Config)) *Server {
 	}
 	return s
 }
+
+// hostBaseURL is the tests' base URL: plain HTTP on the request's host
+// (serve sets it to host; a real listener's requests carry its address).
+func hostBaseURL(r *http.Request) string { return "http://" + r.Host }
 
 // router serves s through echo exactly as main does.
 func router(s *Server) *echo.Echo {

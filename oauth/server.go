@@ -110,7 +110,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.BaseURL == nil {
-		cfg.BaseURL = requestBaseURL
+		return nil, errors.New("oauth: no BaseURL function")
 	}
 	if cfg.AutoApprove != "" {
 		if _, ok := cfg.Accounts(cfg.AutoApprove); !ok {
@@ -215,20 +215,3 @@ func (s *Server) issuer(base string) string { return base + IssuerPath }
 // fhirBase is the FHIR base URL for a base URL.
 func fhirBase(base string) string { return base + fhirBasePath }
 
-// requestBaseURL is the base URL when Config.BaseURL is not set: the
-// request's scheme and host, honouring X-Forwarded-Proto and X-Forwarded-Host.
-func requestBaseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
-		host, _, _ = strings.Cut(h, ",")
-		host = strings.TrimSpace(host)
-	}
-	return scheme + "://" + host
-}
