@@ -214,4 +214,3 @@ func (s *Server) issuer(base string) string { return base + IssuerPath }
 
 // fhirBase is the FHIR base URL for a base URL.
 func fhirBase(base string) string { return base + fhirBasePath }
-
