@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // checkBaseURL accepts an absolute http(s) URL with a host and nothing after
@@ -35,26 +36,46 @@ func baseURLFunc(fixed string) func(*http.Request) string {
 		fixed = strings.TrimRight(fixed, "/")
 		return func(*http.Request) string { return fixed }
 	}
+	var last atomic.Pointer[requestBase]
 	return func(r *http.Request) string {
 		scheme := "http"
 		if r.TLS != nil {
 			scheme = "https"
 		}
-		if p := firstForwarded(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+		if p := firstForwarded(r.Header["X-Forwarded-Proto"]); p == "http" || p == "https" {
 			scheme = p
 		}
 		host := r.Host
-		if h := firstForwarded(r.Header.Get("X-Forwarded-Host")); h != "" {
+		if h := firstForwarded(r.Header["X-Forwarded-Host"]); h != "" {
 			host = h
 		}
-		if !validHost(host) {
-			host = "localhost"
+		// Nearly every request names the scheme and host the one before
+		// did: reuse that one's checked URL rather than build it again on
+		// every request (issue 6).
+		if b := last.Load(); b != nil && b.scheme == scheme && b.host == host {
+			return b.url
 		}
-		return scheme + "://" + host
+		checked := host
+		if !validHost(host) {
+			checked = "localhost"
+		}
+		b := &requestBase{scheme: scheme, host: host, url: scheme + "://" + checked}
+		last.Store(b)
+		return b.url
 	}
 }
 
-func firstForwarded(v string) string {
+// requestBase is a request's scheme and host and the base URL made of them.
+type requestBase struct{ scheme, host, url string }
+
+// firstForwarded is the first value of a forwarding header, lower-cased:
+// the one the proxy nearest the client set. The names are canonical, so the
+// header map is read directly rather than through Header.Get.
+func firstForwarded(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	v := values[0]
 	if i := strings.IndexByte(v, ','); i >= 0 {
 		v = v[:i]
 	}

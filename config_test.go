@@ -106,6 +106,24 @@ func TestBaseURL(t *testing.T) {
 			}
 		})
 	}
+	// One function serves every request and remembers the last base URL it
+	// built: requests alternating between hosts must each get their own.
+	shared := baseURLFunc("")
+	for round := range 3 {
+		for _, tc := range cases {
+			if tc.fixed != "" {
+				continue
+			}
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Host = tc.host
+			for k, v := range tc.headers {
+				r.Header.Set(k, v)
+			}
+			if got := shared(r); got != tc.want {
+				t.Errorf("round %d, %s: base = %q, want %q", round, tc.name, got, tc.want)
+			}
+		}
+	}
 }
 
 func TestSigningKeyFile(t *testing.T) {
