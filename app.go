@@ -127,7 +127,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(logger.Logger)
-	e.Use(requestLog(logger), middleware.Recover(), middleware.BodyLimit(maxBody), baseHeaders, ctl.Middleware())
+	e.Use(requestLog(logger), middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -279,6 +279,16 @@ func oauthEndpoint(path string) bool {
 		return strings.HasPrefix(path, oauth.IssuerPath)
 	}
 	return false
+}
+
+// bodyLimit refuses a body over maxBody with a 413. A request without a
+// body (net/http gives it http.NoBody) has nothing to limit: skipping it
+// spares most requests the limiter's wrapping (issue 6).
+func bodyLimit() echo.MiddlewareFunc {
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   maxBody,
+		Skipper: func(c echo.Context) bool { return c.Request().Body == http.NoBody },
+	})
 }
 
 // baseHeaders sets what every response carries. HTML pages add their own

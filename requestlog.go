@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -115,7 +116,7 @@ func appendRequestLine(dst []byte, json bool, at time.Time, method, path string,
 	}
 	if json {
 		dst = append(dst, `{"time":"`...)
-		dst = at.AppendFormat(dst, time.RFC3339Nano)
+		dst = appendRFC3339Nano(dst, at)
 		dst = append(dst, `","level":"INFO","msg":"request","method":"`...)
 		dst = append(dst, method...)
 		dst = append(dst, `","path":"`...)
@@ -159,14 +160,66 @@ func plainLogString(s string) bool {
 	return true
 }
 
+// appendRFC3339Nano writes t as slog's JSON handler does, time.RFC3339Nano,
+// from the second's cached text: the nanoseconds with their trailing zeros
+// trimmed, and no fraction at all on a whole second.
+func appendRFC3339Nano(dst []byte, t time.Time) []byte {
+	s := stampOf(t)
+	dst = append(dst, s.second...)
+	if ns := t.Nanosecond(); ns != 0 {
+		dst = append(dst, '.')
+		digits := 9
+		for ns%10 == 0 {
+			ns /= 10
+			digits--
+		}
+		dst = appendDigits(dst, ns, digits)
+	}
+	return append(dst, s.zone...)
+}
+
 // appendRFC3339Millis writes t as slog's text handler does: RFC 3339 with
-// exactly three digits of milliseconds.
+// exactly three digits of milliseconds, truncated.
 func appendRFC3339Millis(dst []byte, t time.Time) []byte {
-	const prefixLen = len("2006-01-02T15:04:05.000")
-	n := len(dst)
-	// RFC3339Nano trims trailing zeros; a tenth of a millisecond more keeps
-	// four digits, and the fourth is dropped.
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	dst = t.AppendFormat(dst, time.RFC3339Nano)
-	return append(dst[:n+prefixLen], dst[n+prefixLen+1:]...)
+	s := stampOf(t)
+	dst = append(dst, s.second...)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, t.Nanosecond()/int(time.Millisecond), 3)
+	return append(dst, s.zone...)
+}
+
+// appendDigits writes n in exactly width digits, zero-padded.
+func appendDigits(dst []byte, n, width int) []byte {
+	var b [9]byte
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(dst, b[:width]...)
+}
+
+// secondStamp is the text of one second of one time zone: the date and time
+// to the second ("2006-01-02T15:04:05") and the zone ("Z" or "-07:00").
+// Formatting them was most of a request line's cost; a busy server logs
+// thousands of lines in each second, so the last second's text is kept.
+type secondStamp struct {
+	unix         int64
+	loc          *time.Location
+	second, zone []byte
+}
+
+var lastStamp atomic.Pointer[secondStamp]
+
+func stampOf(t time.Time) *secondStamp {
+	if s := lastStamp.Load(); s != nil && s.unix == t.Unix() && s.loc == t.Location() {
+		return s
+	}
+	s := &secondStamp{
+		unix:   t.Unix(),
+		loc:    t.Location(),
+		second: t.AppendFormat(nil, "2006-01-02T15:04:05"),
+		zone:   t.AppendFormat(nil, "Z07:00"),
+	}
+	lastStamp.Store(s)
+	return s
 }

@@ -55,9 +55,11 @@ func TestRequestLineMatchesSlog(t *testing.T) {
 		plain        bool
 	}{
 		{"search", utc, "GET", "/fhir/sb/R4/patientaccess/ExplanationOfBenefit", 200, 49456, 36838 * time.Nanosecond, true},
+		{"offset zone, same second", utc.In(east), "OPTIONS", "/fhir/sb/R4/patientaccess/Patient/-20140000000024", 204, 0, 0, true},
+		{"same second, trailing zeros", utc.Truncate(time.Second).Add(120 * time.Millisecond), "GET", "/health", 200, 15, 0, true},
+		{"same second, one nanosecond", utc.Truncate(time.Second).Add(1), "GET", "/health", 200, 15, 0, true},
 		{"whole second", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "POST", "/fhirmember/sps/oauth/oauth20/token", 400, 0, 2 * time.Millisecond, true},
 		{"millisecond rounding", time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.UTC), "GET", "/health", 200, 15, time.Second + 5*time.Nanosecond, true},
-		{"offset zone", utc.In(east), "OPTIONS", "/fhir/sb/R4/patientaccess/Patient/-20140000000024", 204, 0, 0, true},
 		{"local time", utc.Local(), "HEAD", "/", 404, -1, 90 * time.Minute, true},
 		{"odd but plain", utc, "PROPFIND", "/a-b_c.d~e!$&'()*+,;:@%25/[]{}|^`", 599, 1 << 40, 1, true},
 		{"space", utc, "GET", "/a b", 404, 10, time.Microsecond, false},
