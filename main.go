@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -33,13 +34,18 @@ const memoryLimit = 48 << 20
 // more cached search pages in interleaved runs (issue 6).
 const gcPercent = 400
 
+// procsPerCPU sets GOMAXPROCS, unless the environment does, to this many
+// times the CPUs the runtime found (which respects a container's CPU
+// limit). Half of a cached page's cost is write(2) on the socket, and a
+// thread in a system call keeps its P until the runtime's monitor takes it
+// back (20 µs at the soonest); with a spare P another request runs
+// meanwhile. On the 2-core bench
+// machine, 4 Ps against 2 served 7-11% more pages with a quarter lower
+// p99, for bare net/http as for the sandbox (issue 6).
+const procsPerCPU = 2
+
 func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
+	applyRuntimeSettings(os.Getenv)
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
 	}
@@ -54,6 +60,20 @@ func main() {
 	default:
 		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		os.Exit(1)
+	}
+}
+
+// applyRuntimeSettings sets the memory limit, GOGC and GOMAXPROCS the
+// sandbox runs best with, each unless the environment sets its own.
+func applyRuntimeSettings(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(procsPerCPU * runtime.GOMAXPROCS(0))
 	}
 }
 
