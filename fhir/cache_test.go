@@ -107,7 +107,7 @@ func TestCachedPagesKeepEveryCheck(t *testing.T) {
 		t.Fatal("the cached page differs from a fresh render")
 	}
 
-	api, e = newTestAPI(t, "", testMembers())
+	_, e = newTestAPI(t, "", testMembers())
 	do(t, e, get(byMany, "v1-all"))
 	if w := do(t, e, get(byMany, "v1-all-rich")); w.Code != http.StatusForbidden {
 		t.Errorf("another member's token with the cached query string: %d, want 403", w.Code)
