@@ -21,7 +21,9 @@ type serverLog struct {
 	out  io.Writer
 }
 
-// newLogger logs to w in slog's "text" or "json" format.
+// newLogger logs to w in slog's "text" or "json" format. A *logWriter is
+// safe for concurrent use already; any other writer gets a lock, because
+// the request lines bypass the slog handler's own.
 func newLogger(format string, w io.Writer) *serverLog {
 	if _, ok := w.(*logWriter); !ok {
 		w = &lockedWriter{w: w}
