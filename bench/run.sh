@@ -55,7 +55,7 @@ PROBE="$WORK/probe"
 log "Go benchmarks"
 go test -c -o "$WORK/rs256.test" ./bench/
 "$WORK/rs256.test" -test.run '^$' -test.bench 'BenchmarkRS256Sign' -test.benchtime 2s -test.cpu "$(nproc)" | tee "$WORK/rs256.txt" >&2
-go test -run '^$' -bench 'EOBSearchThroughRouter|RequestLine' -benchmem -benchtime 1s . 2>&1 \
+go test -run '^$' -bench 'EOBSearchThroughRouter|RequestLine' -benchmem -benchtime 1s ./internal/app/ 2>&1 \
   | grep -E '^(Benchmark|ok|FAIL)' | tee "$WORK/gobench-root.txt" >&2
 go test -run '^$' -bench . -benchmem -benchtime 1s ./fhir/ ./oauth/ ./generator/ ./fixtures/ 2>&1 \
   | grep -E '^(Benchmark|ok|FAIL)' | tee "$WORK/gobench.txt" >&2

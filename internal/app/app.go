@@ -1,0 +1,305 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/bcbsnc-sandbox/sandbox/fhir"
+	"github.com/bcbsnc-sandbox/sandbox/fixtures"
+	"github.com/bcbsnc-sandbox/sandbox/internal/console"
+	"github.com/bcbsnc-sandbox/sandbox/internal/control"
+	"github.com/bcbsnc-sandbox/sandbox/oauth"
+)
+
+// app is the wired sandbox: every package built from one config.
+type app struct {
+	handler http.Handler
+	catalog *fixtures.Catalog
+	clients []oauth.Client
+}
+
+// maxBody bounds every request body; the largest legitimate one is a token
+// or _search form of a few hundred bytes.
+const maxBody = "1M"
+
+func newApp(cfg config, logger *serverLog) (*app, error) {
+	key, err := loadSigningKey(cfg.SigningKey)
+	if err != nil {
+		return nil, err
+	}
+	clients := []oauth.Client{docsClient()}
+	if cfg.ClientsFile != "" {
+		extra, err := oauth.LoadClients(cfg.ClientsFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --clients: %v", ErrUsage, err)
+		}
+		clients = append(clients, extra...)
+	}
+	catalog := fixtures.NewCatalog(cfg.Seed, cfg.Members)
+	if cfg.AutoApprove != "" {
+		if _, ok := catalog.ByUsername(cfg.AutoApprove); !ok {
+			return nil, fmt.Errorf("%w: --auto-approve: no account %q", ErrUsage, cfg.AutoApprove)
+		}
+	}
+	base := baseURLFunc(cfg.BaseURL)
+	clock := &control.Clock{}
+
+	authServer, err := oauth.New(oauth.Config{
+		Profile:     cfg.Profile,
+		BaseURL:     base,
+		Key:         key,
+		Clients:     clients,
+		Accounts:    accountLookup(catalog),
+		AutoApprove: cfg.AutoApprove,
+		TokenTTL:    cfg.TokenTTL,
+		Now:         clock.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	screens, err := consent.New(consent.Config{
+		Flow:         authServer,
+		Authenticate: catalog.Authenticate,
+		Key:          oauth.DeriveKey(key, "consent cookie"),
+		BaseURL:      base,
+		Now:          clock.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	api, err := fhir.New(fhir.Config{
+		Profile:    cfg.Profile,
+		BaseURL:    base,
+		IssuerPath: oauth.IssuerPath,
+		Authorize:  fhirAuthorizer(authServer),
+		Members:    catalog.Member,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	ctl := control.New(control.Config{
+		Clock:      clock,
+		IssuerPath: oauth.IssuerPath,
+		FHIRPath:   fhir.BasePath,
+		BaseURL:    base,
+		// An injected /authorize error goes only where a real one would.
+		AuthorizeError: authServer.ErrorRedirect,
+		AddClaim: func(patientID, claimType string, now time.Time) (json.RawMessage, error) {
+			r, err := catalog.AddClaim(patientID, claimType, now)
+			if err != nil {
+				return nil, controlError(err)
+			}
+			api.Invalidate(patientID)
+			return r.JSON, nil
+		},
+		Touch: func(patientID, resourceType, id string, now time.Time) (json.RawMessage, error) {
+			r, err := catalog.Touch(patientID, resourceType, id, now)
+			if err != nil {
+				return nil, controlError(err)
+			}
+			api.Invalidate(patientID)
+			return r.JSON, nil
+		},
+		OnReset: []func(){
+			screens.ResetThrottle,
+			func() {
+				for _, id := range catalog.Reset() {
+					api.Invalidate(id)
+				}
+			},
+		},
+		Warn: func(ctx context.Context, msg string, args ...any) {
+			logger.WarnContext(ctx, msg, args...)
+		},
+	})
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(logger.Logger)
+	e.Use(requestLog(logger), middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
+	e.GET("/health", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	authServer.Register(e.Group(""))
+	screens.Register(e.Group(oauth.IssuerPath))
+	api.Register(e.Group(fhir.BasePath))
+
+	pages, err := console.New(console.Config{
+		BaseURL:           base,
+		IssuerPath:        oauth.IssuerPath,
+		FHIRPath:          fhir.BasePath,
+		Profile:           cfg.Profile,
+		Accounts:          consoleAccounts(catalog),
+		Clients:           consoleClients(clients),
+		DebugClientID:     fixtures.DocsClientID,
+		DebugClientSecret: fixtures.DocsClientSecret,
+		Exchange:          inProcessExchange(e),
+		ClientChecks:      ctl.ClientChecks,
+		Key:               oauth.DeriveKey(key, "debugger csrf"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	pages.Register(e.Group(""))
+	ctl.Register(e.Group(""))
+	return &app{handler: e, catalog: catalog, clients: clients}, nil
+}
+
+func consoleAccounts(c *fixtures.Catalog) []console.Account {
+	var out []console.Account
+	for _, a := range c.DocsAccounts() {
+		out = append(out, console.Account{Username: a.Username, Password: a.Password, PatientID: a.PatientID, Description: a.Description})
+	}
+	return out
+}
+
+func consoleClients(clients []oauth.Client) []console.Client {
+	out := make([]console.Client, len(clients))
+	for i, c := range clients {
+		out[i] = console.Client{ID: c.ID, Name: c.Name, Public: c.Secret == "", RedirectURIs: c.RedirectURIs}
+	}
+	return out
+}
+
+// controlError maps the catalog's edit errors to the control API's.
+func controlError(err error) error {
+	switch {
+	case errors.Is(err, fixtures.ErrUnknownMember), errors.Is(err, fixtures.ErrUnknownResource):
+		return fmt.Errorf("%w: %v", control.ErrNotFound, err)
+	case errors.Is(err, fixtures.ErrBadClaimType):
+		return fmt.Errorf("%w: %v", control.ErrInvalid, err)
+	}
+	return err
+}
+
+// docsClient is the client the vendor docs publish, registered as the docs
+// say plus the sandbox's own debugger page.
+func docsClient() oauth.Client {
+	return oauth.Client{
+		ID:           fixtures.DocsClientID,
+		Secret:       fixtures.DocsClientSecret,
+		Name:         "Blue Cross NC sandbox example app",
+		RedirectURIs: []string{fixtures.DocsRedirectURI, "{base}/debug"},
+	}
+}
+
+// accountLookup adapts the catalog to what the authorization server needs
+// for id_tokens and userinfo.
+func accountLookup(c *fixtures.Catalog) func(string) (oauth.Account, bool) {
+	return func(username string) (oauth.Account, bool) {
+		m, ok := c.ByUsername(username)
+		if !ok {
+			return oauth.Account{}, false
+		}
+		return oauth.Account{
+			Username:   m.Username,
+			PatientID:  m.PatientID,
+			GivenName:  m.GivenName,
+			FamilyName: m.FamilyName,
+			Email:      m.Email,
+			Created:    m.Created,
+		}, true
+	}
+}
+
+// fhirAuthorizer adapts token lookup to the FHIR API, which never imports
+// the authorization server.
+func fhirAuthorizer(s *oauth.Server) func(context.Context, string) (fhir.Grant, error) {
+	return func(ctx context.Context, bearer string) (fhir.Grant, error) {
+		g, err := s.Lookup(ctx, bearer)
+		if err != nil {
+			return fhir.Grant{}, err
+		}
+		fg := fhir.Grant{Patient: g.Patient, Scopes: g.Scopes, FHIRUser: g.FHIRUser}
+		if r := g.Representative; r != nil {
+			fg.RelatedPerson = &fhir.RelatedPerson{
+				ID:               g.RelatedPersonID,
+				Name:             r.FullName,
+				Relationship:     r.Relationship,
+				RelationshipText: r.OtherRelationship,
+			}
+		}
+		return fg, nil
+	}
+}
+
+// errorHandler answers what no package answered itself (an unknown path
+// outside the FHIR base, a body over the limit, a panic) in the FHIR API's
+// default error shape, {"detail": ...}. Unexpected errors are logged and
+// become a plain 500 that reveals nothing.
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, detail := http.StatusInternalServerError, "internal error"
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			status = he.Code
+			detail = http.StatusText(status)
+			if m, ok := he.Message.(string); ok && m != "" {
+				detail = m
+			}
+		} else {
+			logger.Error("unhandled error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		if oauthEndpoint(c.Request().URL.Path) {
+			// RFC 6749 §5.2 (and RFC 7009 §2.2.1, RFC 7662 §2.3 after it):
+			// the token, revocation and introspection endpoints answer every
+			// error, even one raised before their handler runs, in OAuth's
+			// own shape.
+			c.Response().Header().Set("Cache-Control", "no-store")
+			_ = c.JSON(status, map[string]string{"error": "invalid_request", "error_description": detail})
+			return
+		}
+		_ = c.JSON(status, map[string]string{"detail": detail})
+	}
+}
+
+// oauthEndpoint reports whether path is one of the JSON endpoints of the
+// authorization server whose errors have the RFC 6749 shape.
+func oauthEndpoint(path string) bool {
+	switch strings.TrimPrefix(path, oauth.IssuerPath) {
+	case "/token", "/revoke", "/introspect":
+		return strings.HasPrefix(path, oauth.IssuerPath)
+	}
+	return false
+}
+
+// bodyLimit refuses a body over maxBody with a 413. A request without a
+// body (net/http gives it http.NoBody) has nothing to limit: skipping it
+// spares most requests the limiter's wrapping (issue 6).
+func bodyLimit() echo.MiddlewareFunc {
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   maxBody,
+		Skipper: func(c echo.Context) bool { return c.Request().Body == http.NoBody },
+	})
+}
+
+// baseHeaders sets what every response carries. HTML pages add their own
+// Content-Security-Policy and frame rules.
+func baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		// The canonical name, assigned directly, and one shared value, as
+		// the FHIR API's CORS headers: no allocation on every answer.
+		c.Response().Header()["X-Content-Type-Options"] = nosniff
+		return next(c)
+	}
+}
+
+var nosniff = []string{"nosniff"}

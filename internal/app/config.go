@@ -1,0 +1,126 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrUsage marks a configuration error: main prints it and exits 2, as a
+// command-line tool does for bad flags.
+var ErrUsage = errors.New("usage")
+
+// config is every setting of the sandbox (CONTRACT §1). Each flag has an
+// environment twin, SANDBOX_ plus the flag's name in upper case with dashes
+// turned into underscores; a flag given on the command line wins over its twin.
+type config struct {
+	Addr          string
+	BaseURL       string
+	Seed          int64
+	Members       int
+	Profile       string
+	ClientsFile   string
+	SigningKey    string
+	AutoApprove   string
+	TokenTTL      time.Duration
+	TLSCert       string
+	TLSKey        string
+	TLSSelfSigned bool
+	LogFormat     string
+}
+
+// envName is the environment twin of a flag: "base-url" → "SANDBOX_BASE_URL".
+func envName(flagName string) string {
+	return "SANDBOX_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig reads args (without the program name) and the environment.
+// Help output and errors go to stderr; a returned error wraps ErrUsage.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", ":8080", "listen address")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public base URL for the issuer, links and fullUrl (empty: from the request's scheme and Host, honouring X-Forwarded-Proto and X-Forwarded-Host)")
+	fs.Int64Var(&c.Seed, "seed", 1, "seed of the synthetic data")
+	fs.IntVar(&c.Members, "members", 10000, "generated members beyond the docs' fixtures (BCNCUser07 upwards)")
+	fs.StringVar(&c.Profile, "profile", "bcbsnc", `"bcbsnc" (as the vendor docs describe) or "strict" (SMART App Launch 2 / Inferno rules)`)
+	fs.StringVar(&c.ClientsFile, "clients", "", "JSON file of extra registered clients")
+	fs.StringVar(&c.SigningKey, "signing-key", "", "PEM RSA key file for tokens; created (0600) when missing; empty: a new key in memory")
+	fs.StringVar(&c.AutoApprove, "auto-approve", "", "a username: /authorize skips every screen and approves as that user (or as login_hint)")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", time.Hour, "access-token lifetime")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start for localhost")
+	fs.StringVar(&c.LogFormat, "log-format", "text", `request log format: "text" or "json"`)
+
+	// Environment twins become the defaults, so that a flag on the command
+	// line still wins over them.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		if v := getenv(name); v != "" {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%w: %s=%q: %v", ErrUsage, name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		fmt.Fprintln(stderr, envErr)
+		return c, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return c, usageError(stderr, "unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.check(stderr)
+}
+
+// check rejects settings that cannot work, with a message that names the flag.
+func (c config) check(stderr io.Writer) error {
+	switch {
+	case c.Profile != "bcbsnc" && c.Profile != "strict":
+		return usageError(stderr, `--profile must be "bcbsnc" or "strict", not %q`, c.Profile)
+	case c.Members < 0:
+		return usageError(stderr, "--members must be 0 or more, not %d", c.Members)
+	case c.Members > 10_000_000:
+		return usageError(stderr, "--members must be at most 10000000, not %d", c.Members)
+	case c.TokenTTL < time.Second:
+		return usageError(stderr, "--token-ttl must be at least 1s, not %s", c.TokenTTL)
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return usageError(stderr, "--tls-cert and --tls-key go together")
+	case c.TLSSelfSigned && c.TLSCert != "":
+		return usageError(stderr, "--tls-self-signed and --tls-cert exclude each other")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return usageError(stderr, `--log-format must be "text" or "json", not %q`, c.LogFormat)
+	}
+	if c.BaseURL != "" {
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			return usageError(stderr, "--base-url: %v", err)
+		}
+	}
+	return nil
+}
+
+func usageError(stderr io.Writer, format string, args ...any) error {
+	err := fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+	fmt.Fprintf(stderr, "sandbox: %s (see --help)\n", fmt.Sprintf(format, args...))
+	return err
+}
+
+// tlsEnabled says whether the server speaks HTTPS.
+func (c config) tlsEnabled() bool { return c.TLSCert != "" || c.TLSSelfSigned }
+
+// describe lists the settings for the start-up banner.
+func (c config) describe() string {
+	return fmt.Sprintf("profile=%s seed=%d members=%s token-ttl=%s", c.Profile, c.Seed, strconv.Itoa(c.Members), c.TokenTTL)
+}

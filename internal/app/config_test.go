@@ -1,0 +1,161 @@
+package app
+
+import (
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	c, err := parseConfig(nil, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{Addr: ":8080", Seed: 1, Members: 10000, Profile: "bcbsnc", TokenTTL: time.Hour, LogFormat: "text"}
+	if c != want {
+		t.Fatalf("defaults = %+v, want %+v", c, want)
+	}
+}
+
+func TestParseConfigEnvTwinsAndFlagPrecedence(t *testing.T) {
+	env := envOf(map[string]string{
+		"SANDBOX_ADDR":         ":9090",
+		"SANDBOX_SEED":         "7",
+		"SANDBOX_MEMBERS":      "25",
+		"SANDBOX_PROFILE":      "strict",
+		"SANDBOX_BASE_URL":     "http://sandbox:8080",
+		"SANDBOX_TOKEN_TTL":    "5m",
+		"SANDBOX_AUTO_APPROVE": "BCNCUser03",
+	})
+	c, err := parseConfig([]string{"--seed", "9", "--profile=bcbsnc"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9090" || c.Members != 25 || c.BaseURL != "http://sandbox:8080" || c.TokenTTL != 5*time.Minute || c.AutoApprove != "BCNCUser03" {
+		t.Errorf("environment twins not applied: %+v", c)
+	}
+	if c.Seed != 9 || c.Profile != "bcbsnc" {
+		t.Errorf("flags must win over their twins: seed %d profile %q", c.Seed, c.Profile)
+	}
+}
+
+func TestParseConfigRejectsBadSettings(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown flag", []string{"--colour"}, nil, "colour"},
+		{"bad profile", []string{"--profile", "lenient"}, nil, "--profile"},
+		{"negative members", []string{"--members", "-1"}, nil, "--members"},
+		{"not a number", []string{"--seed", "x"}, nil, "seed"},
+		{"bad ttl", []string{"--token-ttl", "0s"}, nil, "--token-ttl"},
+		{"relative base url", []string{"--base-url", "sandbox:8080/x"}, nil, "--base-url"},
+		{"base url with query", []string{"--base-url", "http://h/?a=b"}, nil, "--base-url"},
+		{"cert without key", []string{"--tls-cert", "c.pem"}, nil, "--tls-key"},
+		{"bad env twin", nil, map[string]string{"SANDBOX_MEMBERS": "many"}, "SANDBOX_MEMBERS"},
+		{"stray argument", []string{"serve"}, nil, "serve"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr strings.Builder
+			_, err := parseConfig(tc.args, envOf(tc.env), &stderr)
+			if !errors.Is(err, ErrUsage) {
+				t.Fatalf("err = %v, want a usage error", err)
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr %q does not name %q", stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	cases := []struct {
+		name    string
+		fixed   string
+		host    string
+		headers map[string]string
+		want    string
+	}{
+		{"from host", "", "localhost:8080", nil, "http://localhost:8080"},
+		{"fixed wins", "https://sandbox.example/", "localhost:8080", map[string]string{"X-Forwarded-Host": "evil"}, "https://sandbox.example"},
+		{"forwarded proto and host", "", "sandbox:8080", map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.test, proxy"}, "https://api.test"},
+		{"bogus forwarded proto ignored", "", "sandbox:8080", map[string]string{"X-Forwarded-Proto": "javascript"}, "http://sandbox:8080"},
+		{"hostile host replaced", "", "a\"><script>", nil, "http://localhost"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Host = tc.host
+			for k, v := range tc.headers {
+				r.Header.Set(k, v)
+			}
+			if got := baseURLFunc(tc.fixed)(r); got != tc.want {
+				t.Fatalf("base = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// One function serves every request and remembers the last base URL it
+	// built: requests alternating between hosts must each get their own.
+	shared := baseURLFunc("")
+	for round := range 3 {
+		for _, tc := range cases {
+			if tc.fixed != "" {
+				continue
+			}
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Host = tc.host
+			for k, v := range tc.headers {
+				r.Header.Set(k, v)
+			}
+			if got := shared(r); got != tc.want {
+				t.Errorf("round %d, %s: base = %q, want %q", round, tc.name, got, tc.want)
+			}
+		}
+	}
+}
+
+func TestSigningKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "key.pem")
+	created, err := loadSigningKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", st.Mode().Perm())
+	}
+	again, err := loadSigningKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created.Equal(again) {
+		t.Error("a restart read a different key from the same file")
+	}
+
+	corrupt := filepath.Join(dir, "corrupt.pem")
+	if err := os.WriteFile(corrupt, []byte("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadSigningKey(corrupt); err == nil {
+		t.Error("a corrupt key file was accepted")
+	}
+	if data, _ := os.ReadFile(corrupt); !strings.Contains(string(data), "not base64") {
+		t.Error("the corrupt key file was overwritten")
+	}
+}
