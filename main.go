@@ -20,14 +20,14 @@ import (
 
 // memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT sets
 // one: the caches are bounded, so what grows past it is garbage, and
-// collecting it sooner keeps a CI container small (issue 6: 64 MB).
+// collecting it sooner keeps a CI container small (64 MB is the README's memory figure).
 const memoryLimit = 48 << 20
 
 // gcPercent is GOGC unless the environment sets it. The live heap is small
 // (a few MB beside the bounded caches) and the memory limit caps the whole,
 // so the collector need not run each time the heap doubles: at Go's default
 // of 100 it ran about 20 times a second under load, and 400 served 2-12%
-// more cached search pages in interleaved runs (issue 6).
+// more cached search pages in interleaved runs.
 const gcPercent = 400
 
 // procsPerCPU sets GOMAXPROCS, unless the environment does, to this many
@@ -37,7 +37,7 @@ const gcPercent = 400
 // back (20 µs at the soonest); with a spare P another request runs
 // meanwhile. On the 2-core bench
 // machine, 4 Ps against 2 served 7-11% more pages with a quarter lower
-// p99, for bare net/http as for the sandbox (issue 6).
+// p99, for bare net/http as for the sandbox.
 const procsPerCPU = 2
 
 func main() {

@@ -8,7 +8,7 @@ import (
 
 const (
 	// maxFailures wrong passwords for one account within failureWindow lock
-	// the account for coolDown (issue 7, "login throttling").
+	// the account for coolDown.
 	maxFailures   = 5
 	failureWindow = 15 * time.Minute
 	coolDown      = 15 * time.Minute

@@ -81,7 +81,7 @@ func bearerToken(r *http.Request) (token string, sent bool) {
 // readsOwnRecord lets a representative read their own RelatedPerson with
 // the fhirUser scope alone: it grants "information about the current
 // logged-in user" (SMART App Launch 2, "Scopes for requesting identity
-// data"), and CONTRACT §4 makes RelatedPerson/{id} readable with the token.
+// data"), and README, "Tokens" makes RelatedPerson/{id} readable with the token.
 // The docs spell the scope "FHIRUser", so case is ignored. The read itself
 // still 404s any id but the holder's.
 func readsOwnRecord(g Grant, t *resourceType, i interaction) bool {

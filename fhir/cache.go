@@ -6,7 +6,7 @@ import (
 )
 
 // defaultCacheBytes bounds the rendered pages kept in memory: about 130
-// ten-claim pages, small beside the 64 MB the whole server aims at (issue 6).
+// ten-claim pages, small beside the 64 MB the whole server aims at.
 const defaultCacheBytes = 8 << 20
 
 // pageCache keeps rendered search pages by pageKey: members are

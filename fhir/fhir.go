@@ -18,10 +18,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// BasePath is the FHIR base below the base URL (CONTRACT §2).
+// BasePath is the FHIR base below the base URL (README, "Endpoints").
 const BasePath = "/fhir/sb/R4/patientaccess"
 
-// Profiles, as CONTRACT §6 names them.
+// Profiles, as README, "Profiles" names them.
 const (
 	ProfileBCBSNC = "bcbsnc"
 	ProfileStrict = "strict"

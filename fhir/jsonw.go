@@ -10,7 +10,7 @@ import (
 )
 
 // contentTypeFHIR is the R4 JSON media type (R4 RESTful API, "Content
-// Types and encodings"; CONTRACT §5).
+// Types and encodings"; README, "FHIR").
 const contentTypeFHIR = "application/fhir+json"
 
 // instantLayout writes a FHIR instant with milliseconds, as the docs show
@@ -29,7 +29,7 @@ func writeFHIR(c echo.Context, body []byte) error {
 }
 
 // appendString appends s as a JSON string. Unlike encoding/json it leaves
-// '&', '<' and '>' alone, so link URLs read as sent (STYLE.md, "Gotchas");
+// '&', '<' and '>' alone, so link URLs read as sent (encoding/json would write \u0026);
 // quotes, backslashes, control characters and invalid UTF-8 are escaped.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')

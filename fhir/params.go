@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Paging limits (CONTRACT §5).
+// Paging limits (README, "FHIR").
 const (
 	defaultCount = 10
 	maxCount     = 50
@@ -32,7 +32,7 @@ type query struct {
 	count       int
 	start       int
 	// keep is every parameter but _count and startIndex, as the client sent
-	// it, for the links (CONTRACT §5: links keep every other parameter).
+	// it, for the links (README, "FHIR": links keep every other parameter).
 	keep url.Values
 	// hasCompartment is true when the client named the member itself.
 	hasCompartment bool
@@ -137,7 +137,7 @@ func (q *query) add(p *searchParam, values []string) *statusError {
 }
 
 // addCompartment records the member a patient, beneficiary or _id value
-// names. Patient=X and patient=Patient/X are the same (CONTRACT §5); a comma
+// names. Patient=X and patient=Patient/X are the same (README, "FHIR"); a comma
 // lists alternatives, each of which must be the token's member.
 func (q *query) addCompartment(p *searchParam, v string) *statusError {
 	for item := range strings.SplitSeq(v, ",") {

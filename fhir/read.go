@@ -8,7 +8,7 @@ import (
 
 // read serves GET {Type}/{id}. Only the token's member's resources exist
 // for it: another member's resource or an unknown id is a 404 alike
-// (CONTRACT §5), so ids cannot be probed.
+// (README, "FHIR"), so ids cannot be probed.
 func (a *API) read(c echo.Context, t *resourceType, g Grant) error {
 	if err := checkFormat(c.Request()); err != nil {
 		return a.writeError(c, err)

@@ -20,7 +20,7 @@ const (
 const roleCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 
 // readRelatedPerson serves RelatedPerson/{id}: only the representative who
-// holds the token, rendered from the grant (CONTRACT §4: fhirUser is
+// holds the token, rendered from the grant (README, "Tokens": fhirUser is
 // RelatedPerson/{id}, readable with the token). Any other id is a 404.
 func (a *API) readRelatedPerson(c echo.Context, id string, g Grant) error {
 	rp := g.RelatedPerson

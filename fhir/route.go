@@ -53,14 +53,14 @@ func allowedVerb(method string) string {
 // setCORS lets any origin read the API. No cookies are involved (the token
 // travels in Authorization), so the wildcard is safe and credentials stay off.
 // The names are canonical and assigned directly: Header.Set would check and
-// canonicalise them again on every answer (issue 6).
+// canonicalise them again on every answer.
 func setCORS(h http.Header) {
 	h["Access-Control-Allow-Origin"] = anyOrigin
 	h["Access-Control-Expose-Headers"] = exposedHeaders
 }
 
 // Header values every answer carries, shared rather than allocated for each
-// (issue 6). That is safe because net/http copies values before writing
+// answer. That is safe because net/http copies values before writing
 // them, nothing here edits one in place, and a slice without spare capacity
 // cannot be appended to in place.
 var (

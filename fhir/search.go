@@ -44,7 +44,7 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 		// "reference": [url] form).
 		id = strings.TrimPrefix(id, base+BasePath+"/Patient/")
 		if id != g.Patient {
-			// CONTRACT §5: a search naming another member is a 403; the token's
+			// README, "FHIR": a search naming another member is a 403; the token's
 			// patient is its compartment (SMART App Launch 2, patient/ scopes).
 			return a.writeError(c, forbidden("this token opens only its own patient's records"))
 		}

@@ -57,7 +57,7 @@ func (t *resourceType) param(name string) (*searchParam, bool) {
 
 // resourceTypes returns the route table, in the order metadata lists it.
 func resourceTypes() []resourceType {
-	// Every searchable type takes these (CONTRACT §5).
+	// Every searchable type takes these (README, "FHIR").
 	common := []searchParam{
 		{"_lastUpdated", "date", "When the resource last changed (meta.lastUpdated): gt, lt, ge, le or eq and a date or an instant with offset; repeat for an interval.", filterLastUpdated},
 		{"_count", "number", "Page size: default 10, at most 50 (larger is served as 50); 0 returns only the total.", filterCount},

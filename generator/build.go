@@ -86,7 +86,7 @@ func (b *builder) drawMember() {
 }
 
 // usernameOf and passwordOf continue the docs' accounts: BCNCUser07 /
-// BCNCPSWD07 for member 7 (CONTRACT §3).
+// BCNCPSWD07 for member 7 (README, "The consent flow").
 func usernameOf(n int) string { return fmt.Sprintf("BCNCUser%02d", n) }
 func passwordOf(n int) string { return fmt.Sprintf("BCNCPSWD%02d", n) }
 

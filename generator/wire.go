@@ -118,7 +118,7 @@ type address struct {
 }
 
 // encoder renders resources to compact JSON through one reused buffer.
-// HTML escaping is off so "&" and "<" stay as written (STYLE.md gotchas).
+// HTML escaping is off so "&" and "<" stay as written (encoding/json escapes them by default).
 type encoder struct {
 	buf bytes.Buffer
 	enc *json.Encoder

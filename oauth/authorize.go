@@ -142,7 +142,7 @@ func (s *Server) checkAuthorize(form url.Values, client Client, base string) (au
 	}, nil
 }
 
-// autoApprove ends the flow at once (CONTRACT §1 --auto-approve): as the
+// autoApprove ends the flow at once (README, "Settings" --auto-approve): as the
 // login_hint's account when it names one, else the configured user; Self,
 // sharing everything.
 func (s *Server) autoApprove(req authRequest) (string, error) {

@@ -40,7 +40,7 @@ func scopesSupported() []string {
 	return out
 }
 
-// codeChallengeMethods are the PKCE methods of the profile (CONTRACT §6).
+// codeChallengeMethods are the PKCE methods of the profile (README, "Profiles").
 func (s *Server) codeChallengeMethods() []string {
 	if s.cfg.Profile == ProfileStrict {
 		return []string{pkceS256}

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Codes live 1 hour (the docs, CONTRACT §4), consent handles 1 hour, access
+// Codes live 1 hour (the docs, README, "Tokens"), consent handles 1 hour, access
 // tokens TokenTTL; the store forgets spent codes once they expire. Config.Now
 // is nil, so the server reads the bubble's fake clock.
 func TestExpiry(t *testing.T) {

@@ -66,7 +66,7 @@ func TestFinishOnce(t *testing.T) {
 	approve(t, s, h2)
 }
 
-// Declining personal info (CONTRACT §4) drops profile and patient/Patient.*
+// Declining personal info (README, "Tokens") drops profile and patient/Patient.*
 // and expands patient/*.read to every other type; userinfo then answers 403.
 func TestDeclinePersonalInfo(t *testing.T) {
 	s := newServer(t, nil)

@@ -14,7 +14,7 @@ const (
 	scopeLaunchPatient = "launch/patient"
 )
 
-// resourceTypes are the FHIR types the sandbox serves (CONTRACT §5), Patient first.
+// resourceTypes are the FHIR types the sandbox serves (README, "FHIR"), Patient first.
 func resourceTypes() []string {
 	return []string{"Patient", "Coverage", "ExplanationOfBenefit", "Condition", "Observation", "Procedure",
 		"AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter", "Practitioner",
@@ -105,7 +105,7 @@ func v2Permissions(perm string) (string, bool) {
 }
 
 // withoutPersonal is the grant when the member declines to share personal
-// information (CONTRACT §4): no profile and no patient/Patient.* scope, and a
+// information (README, "Tokens"): no profile and no patient/Patient.* scope, and a
 // wildcard resource scope becomes the same permission on every other type.
 func withoutPersonal(scopes []string) []string {
 	var out []string

@@ -25,14 +25,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// IssuerPath is the issuer's path below the base URL (CONTRACT §2).
+// IssuerPath is the issuer's path below the base URL (README, "Endpoints").
 const IssuerPath = "/fhirmember/sps/oauth/oauth20"
 
 // fhirBasePath is the FHIR base below the base URL; the FHIR package owns the
 // API but the server names it in aud, fhirUser and SMART discovery.
 const fhirBasePath = "/fhir/sb/R4/patientaccess"
 
-// Profiles (CONTRACT §6).
+// Profiles (README, "Profiles").
 const (
 	ProfileBCBSNC = "bcbsnc" // as the docs describe: PKCE optional for confidential clients, plain allowed
 	ProfileStrict = "strict" // SMART App Launch 2 as Inferno checks it: PKCE S256 and state required
@@ -58,7 +58,7 @@ type Config struct {
 	Key         *rsa.PrivateKey
 	Clients     []Client
 	Accounts    func(username string) (Account, bool)
-	AutoApprove string        // username, see CONTRACT §1
+	AutoApprove string        // username, see README, "Settings"
 	TokenTTL    time.Duration // access tokens; zero means 1 h; codes live 1 h
 	Now         func() time.Time
 }
@@ -209,7 +209,7 @@ func methodNotAllowed(allow string) echo.HandlerFunc {
 	}
 }
 
-// issuer is the issuer URL for r (CONTRACT §2).
+// issuer is the issuer URL for r (README, "Endpoints").
 func (s *Server) issuer(base string) string { return base + IssuerPath }
 
 // fhirBase is the FHIR base URL for a base URL.

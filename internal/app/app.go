@@ -283,7 +283,7 @@ func oauthEndpoint(path string) bool {
 
 // bodyLimit refuses a body over maxBody with a 413. A request without a
 // body (net/http gives it http.NoBody) has nothing to limit: skipping it
-// spares most requests the limiter's wrapping (issue 6).
+// spares most requests the limiter's wrapping.
 func bodyLimit() echo.MiddlewareFunc {
 	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   maxBody,

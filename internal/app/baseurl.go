@@ -51,7 +51,7 @@ func baseURLFunc(fixed string) func(*http.Request) string {
 		}
 		// Nearly every request names the scheme and host the one before
 		// did: reuse that one's checked URL rather than build it again on
-		// every request (issue 6).
+		// every request.
 		if b := last.Load(); b != nil && b.scheme == scheme && b.host == host {
 			return b.url
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// BenchmarkEOBSearchThroughRouter is issue 6's EOB page as the server runs
+// BenchmarkEOBSearchThroughRouter is the benchmark EOB page as the server runs
 // it: every middleware (request log, control API, body limit), the token
 // lookup, the search and the cached page, without the network.
 func BenchmarkEOBSearchThroughRouter(b *testing.B) {

@@ -14,7 +14,7 @@ import (
 // command-line tool does for bad flags.
 var ErrUsage = errors.New("usage")
 
-// config is every setting of the sandbox (CONTRACT §1). Each flag has an
+// config is every setting of the sandbox (README, "Settings"). Each flag has an
 // environment twin, SANDBOX_ plus the flag's name in upper case with dashes
 // turned into underscores; a flag given on the command line wins over its twin.
 type config struct {

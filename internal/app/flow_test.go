@@ -16,7 +16,7 @@ import (
 )
 
 // testKeyFile is one RSA key for the whole package: generating one costs
-// ~100 ms on these machines (STYLE.md, "Gotchas").
+// ~100 ms on these machines (measured).
 var testKeyFile = sync.OnceValue(func() string {
 	dir, err := os.MkdirTemp("", "sandbox-test-key")
 	if err != nil {
@@ -105,7 +105,7 @@ func walk(t *testing.T, b *browser, authorizeURL string, m member) *url.URL {
 	return u
 }
 
-// tokenResponse is the token endpoint's answer as CONTRACT §4 lists it.
+// tokenResponse is the token endpoint's answer as README, "Tokens" lists it.
 type tokenResponse struct {
 	AccessToken  string  `json:"access_token"`
 	TokenType    string  `json:"token_type"`

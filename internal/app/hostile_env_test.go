@@ -22,7 +22,7 @@ var (
 )
 
 // clientsFile registers clientB and publicApp beside the docs' client
-// (CONTRACT §1 --clients).
+// (README, "Settings" --clients).
 func clientsFile(tb testing.TB) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "clients.json")

@@ -145,7 +145,7 @@ func checkContract(method, path string, rec *httptest.ResponseRecorder) string {
 			return "an OAuth error without error_description"
 		}
 	default:
-		// CONTRACT §5 (profile bcbsnc) and the app's own error handler: {"detail": ...}.
+		// README, "FHIR" (profile bcbsnc) and the app's own error handler: {"detail": ...}.
 		if s, _ := obj["detail"].(string); s == "" {
 			return `an error without "detail"`
 		}

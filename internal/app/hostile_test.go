@@ -14,7 +14,7 @@ import (
 type shape int
 
 const (
-	shapeDetail   shape = iota // JSON {"detail": "..."}: the FHIR API and the app (CONTRACT §5)
+	shapeDetail   shape = iota // JSON {"detail": "..."}: the FHIR API and the app (README, "FHIR")
 	shapeOAuth                 // JSON {"error": want, "error_description": "..."} (RFC 6749 §5.2, RFC 6750 §3)
 	shapePage                  // an HTML page, no Location: never a redirect (RFC 6749 §4.1.2.1)
 	shapeRedirect              // a redirect to the client with error=want (RFC 6749 §4.1.2.1)
@@ -69,7 +69,7 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 	form := hdr("Content-Type", formType)
 
 	cs := []hostileCase{
-		// /authorize: client and redirect errors are pages, the rest redirect (CONTRACT §3).
+		// /authorize: client and redirect errors are pages, the rest redirect (README, "The consent flow").
 		{name: "authorize docs request", method: "GET", target: issuerPath + "/authorize?" + docs + "&state=test", status: 302, shape: shapeConsent},
 		{name: "authorize trailing slash", method: "GET", target: issuerPath + "/authorize/?" + docs, status: 302, shape: shapeConsent},
 		{name: "authorize post", method: "POST", target: issuerPath + "/authorize", header: form, body: docs, status: 302, shape: shapeConsent},
@@ -92,7 +92,7 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 		{name: "authorize wrong method", method: "PUT", target: issuerPath + "/authorize?" + docs, status: 405, shape: shapeDetail},
 		{name: "authorize path traversal", method: "GET", target: issuerPath + "/authorize/../../../etc/passwd", status: 404, shape: shapeDetail},
 
-		// The token endpoint (RFC 6749 §5.2; CONTRACT §4).
+		// The token endpoint (RFC 6749 §5.2; README, "Tokens").
 		{name: "token malformed form", method: "POST", target: issuerPath + "/token", header: form, body: "grant_type=%zz&&%", status: 400, shape: shapeOAuth, want: "invalid_request"},
 		{name: "token json body", method: "POST", target: issuerPath + "/token", header: hdr("Content-Type", "application/json"), body: `{"grant_type":"authorization_code"}`, status: 400, shape: shapeOAuth, want: "invalid_request"},
 		{name: "token repeated grant_type", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "grant_type", "refresh_token"), status: 400, shape: shapeOAuth, want: "invalid_request"},
@@ -415,7 +415,7 @@ func checkShape(c hostileCase, h http.Header, body []byte) string {
 			return "not a searchset Bundle"
 		}
 		if len(b.Entry) > 50 {
-			return "more than 50 entries (CONTRACT §5: _count at most 50)"
+			return "more than 50 entries (the FHIR API serves at most 50)"
 		}
 	case shapeJSON:
 		if !isJSONType(mt) || jsonErr != nil {

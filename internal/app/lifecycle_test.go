@@ -97,7 +97,7 @@ func startRun(t *testing.T, args ...string) *running {
 }
 
 // TestServerLimits pins the limits newHTTPServer sets against slow and
-// greedy clients (issue 7: ReadHeaderTimeout, ReadTimeout, IdleTimeout,
+// greedy clients (ReadHeaderTimeout, ReadTimeout, IdleTimeout,
 // header limits).
 func TestServerLimits(t *testing.T) {
 	s := newHTTPServer(http.NotFoundHandler(), newLogger("text", io.Discard).Logger)

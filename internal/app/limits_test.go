@@ -9,7 +9,7 @@ import (
 
 // TestLoginThrottle: five wrong passwords lock the account for a while
 // with a clear message, even the right password and from another browser;
-// POST /sandbox/reset lifts the lock (issue 7, "login throttling").
+// POST /sandbox/reset lifts the lock.
 func TestLoginThrottle(t *testing.T) {
 	env := newHostileEnv(t)
 	loginPage := func(b *browser) page {

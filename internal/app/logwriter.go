@@ -17,8 +17,8 @@ const (
 
 // logWriter gathers log lines into batches, written with one call each.
 // The request log writes a line per request, and a write(2) per line was a
-// tenth of what a cached search page cost the server under load (issue 6;
-// nginx's access_log buffer= does the same). A line reaches the underlying
+// tenth of what a cached search page cost the server under load
+// (nginx's access_log buffer= does the same). A line reaches the underlying
 // writer at most logFlushDelay after it was written, at once when the batch
 // is full, and on Close; lines keep their order. It is safe for concurrent
 // use, as slog's handlers require of their writer.

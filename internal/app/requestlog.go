@@ -110,7 +110,7 @@ func requestAttrs(method, path string, status int, size int64, took time.Duratio
 // text handler (with default options) writes it, or reports false when
 // method or path has a byte either format would escape or quote. slog's
 // generic path (a Record, a stack walk, a walk over the attributes) cost
-// more than a microsecond of every cached search page (issue 6);
+// more than a microsecond of every cached search page;
 // TestRequestLineMatchesSlog and FuzzRequestLine hold this to slog's bytes.
 func appendRequestLine(dst []byte, json bool, at time.Time, method, path string, status int, size int64, took time.Duration) ([]byte, bool) {
 	if !plainLogString(method) || !plainLogString(path) {

@@ -175,7 +175,7 @@ func (c *soakClient) session(n int) {
 	c.expect(http.StatusUnauthorized, http.MethodGet, fh+"/Patient/"+p, bearer, "", "")
 }
 
-// TestSoakOnlyWithSANDBOX_SOAK is the load test of issue 7, skipped unless
+// TestSoakOnlyWithSANDBOX_SOAK is the load test, skipped unless
 // SANDBOX_SOAK names a duration (SANDBOX_SOAK=60s go test -run Soak). It
 // runs the real server on loopback with --auto-approve and 64 concurrent
 // clients of mixed traffic: full flows for many different members (by

@@ -215,7 +215,7 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 			entry := logged{at: c.cfg.Clock.Now(), method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery}
 			for i, k := range loggedHeaders {
 				// Header.Get would canonicalise each name again, on every
-				// request (issue 6).
+				// request.
 				if v := r.Header[k]; len(v) > 0 {
 					entry.headers[i] = v[0]
 				}

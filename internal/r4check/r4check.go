@@ -1,7 +1,7 @@
 // Package r4check validates FHIR R4 JSON with google/fhir/go for tests.
 //
 // It is imported only from _test.go files: google/fhir/go is heavy to compile
-// and link, so the server binary never depends on it (STYLE.md, "Gotchas").
+// and link (about 40 MB), so the server binary never depends on it.
 package r4check
 
 import (
