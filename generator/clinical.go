@@ -2,7 +2,6 @@ package generator
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -21,26 +20,6 @@ type conditionResource struct {
 	OnsetDateTime      string     `json:"onsetDateTime,omitempty"`
 	RecordedDate       string     `json:"recordedDate,omitempty"`
 	Recorder           *reference `json:"recorder,omitempty"`
-}
-
-type component struct {
-	Code          concept   `json:"code"`
-	ValueQuantity *quantity `json:"valueQuantity,omitempty"`
-}
-
-type observationResource struct {
-	ResourceType      string      `json:"resourceType"`
-	ID                string      `json:"id"`
-	Meta              meta        `json:"meta"`
-	Status            string      `json:"status"`
-	Category          []concept   `json:"category"`
-	Code              concept     `json:"code"`
-	Subject           reference   `json:"subject"`
-	Encounter         *reference  `json:"encounter,omitempty"`
-	EffectiveDateTime string      `json:"effectiveDateTime"`
-	Performer         []reference `json:"performer,omitempty"`
-	ValueQuantity     *quantity   `json:"valueQuantity,omitempty"`
-	Component         []component `json:"component,omitempty"`
 }
 
 type procedureResource struct {
@@ -83,84 +62,158 @@ type encounterResource struct {
 	ServiceProvider *reference       `json:"serviceProvider,omitempty"`
 }
 
+// token writes a coding as a FHIR token search value, system|code.
 func token(c coding) string { return c.System + "|" + c.Code }
 
 // clinicalTypes is the order the clinical groups appear in Member.Resources.
 var clinicalTypes = []string{"Condition", "Observation", "Procedure", "AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter"}
 
+// clinicalRecord holds a member's clinical resources by type while they are
+// rendered. The steps fill it in the order they draw from the random stream,
+// which is not the order Member.Resources lists them in; resources restores
+// that order.
+type clinicalRecord struct {
+	conditions         []Resource
+	observations       []Resource
+	procedures         []Resource
+	allergies          []Resource
+	immunizations      []Resource
+	medicationRequests []Resource
+	encounters         []Resource
+}
+
+// resources lists the record in clinicalTypes order.
+func (c *clinicalRecord) resources() []Resource {
+	var out []Resource
+	for _, group := range [][]Resource{c.conditions, c.observations, c.procedures,
+		c.allergies, c.immunizations, c.medicationRequests, c.encounters} {
+		out = append(out, group...)
+	}
+	return out
+}
+
 // clinical renders the member's US Core resources, derived from the same
-// conditions and claims as the EOBs so that both tell one story.
+// conditions and claims as the EOBs so that both tell one story. Every step
+// draws from r, so their order below is part of the output: moving a step
+// changes every member (TestMemberHashesUnchanged).
 func (b *builder) clinical(r *rand.Rand) []Resource {
-	var groups [7][]Resource
 	subject := reference{Reference: "Patient/" + b.pid}
 	short := strings.TrimPrefix(b.pid, "-")
-	weight := between(r, 55, 115)
-	height := between(r, 150, 190)
+	body := drawBody(r)
 
+	var rec clinicalRecord
 	// Encounters first, so that Observations and Procedures can point at them.
-	encounters := make(map[int]string)
+	var encounters encounterIDs
+	rec.encounters, encounters = b.encounters(r, subject)
+	rec.conditions = b.conditions(r, subject, short)
+	rec.observations = b.observations(r, subject, encounters, body)
+	rec.procedures = b.procedures(r, subject, encounters)
+	rec.allergies = b.allergies(r, subject, short)
+	rec.immunizations = b.immunizations(r, subject, short)
+	rec.medicationRequests = b.medicationRequests(r, subject, short)
+	return rec.resources()
+}
+
+// encounterIDs maps a claim's index in builder.claims to the id of the
+// Encounter rendered for it; claims without a visit (DME, home health,
+// hospice, pharmacy) have none.
+type encounterIDs map[int]string
+
+// ref is the reference to claim i's Encounter, or nil when it has none.
+func (e encounterIDs) ref(i int) *reference {
+	id, ok := e[i]
+	if !ok {
+		return nil
+	}
+	return &reference{Reference: "Encounter/" + id}
+}
+
+// encounterClass gives the Encounter class and type of a claim, and false
+// for the claim types that record no visit.
+func encounterClass(c *claim) (class, typ coding, ok bool) {
+	switch c.typ {
+	case "carrier", "outpatient":
+		return coding{sysActCode, "AMB", "ambulatory"}, c.lines[0].product, true
+	case "inpatient":
+		return coding{sysActCode, "IMP", "inpatient encounter"}, coding{sysSNOMED, "32485007", "Hospital admission"}, true
+	case "snf":
+		return coding{sysActCode, "NONAC", "inpatient non-acute"}, coding{sysSNOMED, "32485007", "Hospital admission"}, true
+	}
+	return coding{}, coding{}, false
+}
+
+// encounters renders an Encounter for every office visit, outpatient visit
+// and stay, identified by its claim number so that a client can join it to
+// the EOB, and returns which claim each one belongs to.
+func (b *builder) encounters(r *rand.Rand, subject reference) ([]Resource, encounterIDs) {
+	var out []Resource
+	ids := make(encounterIDs)
 	for i := range b.claims {
 		c := &b.claims[i]
-		var class, typ coding
-		switch c.typ {
-		case "carrier":
-			class, typ = coding{sysActCode, "AMB", "ambulatory"}, c.lines[0].product
-		case "outpatient":
-			class, typ = coding{sysActCode, "AMB", "ambulatory"}, c.lines[0].product
-		case "inpatient":
-			class, typ = coding{sysActCode, "IMP", "inpatient encounter"}, coding{sysSNOMED, "32485007", "Hospital admission"}
-		case "snf":
-			class, typ = coding{sysActCode, "NONAC", "inpatient non-acute"}, coding{sysSNOMED, "32485007", "Hospital admission"}
-		default:
+		class, typ, ok := encounterClass(c)
+		if !ok {
 			continue
 		}
 		id := "encounter-" + c.number
-		encounters[i] = id
+		ids[i] = id
 		start := c.visit
+		// A stay ends 14 to 21 hours into its last claim day; a same-day
+		// visit lasts 20 minutes to two hours.
 		end := c.end.Add(time.Duration(14+r.IntN(8)) * time.Hour)
 		if c.end.Equal(c.start) {
 			end = start.Add(time.Duration(20+r.IntN(100)) * time.Minute)
 		}
 		updated := stamp(r, end)
+		practitioner := b.refs.practitioner(c.rendering)
+		provider := b.refs.org(c.provider)
 		res := encounterResource{
-			ResourceType: "Encounter",
-			ID:           id,
-			Meta:         meta{LastUpdated: fmtInstant(updated), Profile: []string{profEncounter}},
-			Identifier:   []identifier{{System: sysClaimID, Value: c.number}},
-			Status:       "finished",
-			Class:        class,
-			Type:         []concept{{Coding: []coding{typ}}},
-			Subject:      subject,
-			Participant:  []participant{{Individual: b.refs.practitioner(c.rendering)}},
-			Period:       period{Start: fmtInstant(start), End: fmtInstant(end)},
-			ReasonCode:   []concept{{Coding: []coding{c.diags[0]}}},
-			ServiceProvider: func() *reference {
-				ref := b.refs.org(c.provider)
-				return &ref
-			}(),
+			ResourceType:    "Encounter",
+			ID:              id,
+			Meta:            meta{LastUpdated: fmtInstant(updated), Profile: []string{profEncounter}},
+			Identifier:      []identifier{{System: sysClaimID, Value: c.number}},
+			Status:          "finished",
+			Class:           class,
+			Type:            []concept{{Coding: []coding{typ}}},
+			Subject:         subject,
+			Participant:     []participant{{Individual: practitioner}},
+			Period:          period{Start: fmtInstant(start), End: fmtInstant(end)},
+			ReasonCode:      []concept{{Coding: []coding{c.diags[0]}}},
+			ServiceProvider: &provider,
 		}
 		if class.Code != "AMB" {
 			res.Hospitalization = &hospitalization{DischargeDisposition: conceptOf("http://terminology.hl7.org/CodeSystem/discharge-disposition", "home", "Home")}
 		}
-		groups[6] = append(groups[6], Resource{Type: "Encounter", ID: id, LastUpdated: updated, Start: start, End: end, Code: []string{token(typ)}, JSON: b.enc.encode(&res)})
+		out = append(out, Resource{Type: "Encounter", ID: id, LastUpdated: updated, Start: start, End: end, Code: []string{token(typ)}, JSON: b.enc.encode(&res)})
 	}
+	return out, ids
+}
 
-	// Conditions: onset is the earlier of the drawn onset and the first
-	// claim that carries one of the condition's codes.
-	for i, cond := range b.conds {
-		onset := b.onsets[i]
-		for _, c := range b.claims {
-			if c.start.After(onset) {
-				break
-			}
-			if slices.ContainsFunc(c.diags, func(d coding) bool { return slices.Contains(cond.icd10, d) }) {
-				onset = c.start
-				break
-			}
+// conditionOnset is the onset of condition i: the earlier of the drawn
+// onset and the first claim that carries one of the condition's codes, so
+// that no claim bills a condition before the member has it.
+func (b *builder) conditionOnset(i int) time.Time {
+	cond, onset := b.conds[i], b.onsets[i]
+	for _, c := range b.claims {
+		if c.start.After(onset) {
+			break
 		}
+		if slices.ContainsFunc(c.diags, func(d coding) bool { return slices.Contains(cond.icd10, d) }) {
+			return c.start
+		}
+	}
+	return onset
+}
+
+// conditions renders the member's problem list: one active Condition for
+// each condition drawn, coded in SNOMED CT and in the ICD-10-CM its claims
+// bill.
+func (b *builder) conditions(r *rand.Rand, subject reference, short string) []Resource {
+	var out []Resource
+	category := coding{sysCondCat, "problem-list-item", "Problem List Item"}
+	for i, cond := range b.conds {
+		onset := b.conditionOnset(i)
 		id := fmt.Sprintf("condition-%s-%d", short, i+1)
 		updated := stamp(r, later(onset, historyStart))
-		category := coding{sysCondCat, "problem-list-item", "Problem List Item"}
 		res := conditionResource{
 			ResourceType:       "Condition",
 			ID:                 id,
@@ -173,66 +226,16 @@ func (b *builder) clinical(r *rand.Rand) []Resource {
 			OnsetDateTime:      fmtDate(onset),
 			RecordedDate:       fmtDate(later(onset, historyStart)),
 		}
-		groups[0] = append(groups[0], Resource{Type: "Condition", ID: id, LastUpdated: updated, Start: onset, End: onset,
+		out = append(out, Resource{Type: "Condition", ID: id, LastUpdated: updated, Start: onset, End: onset,
 			Category: []string{token(category)}, Code: []string{token(cond.snomed), token(cond.icd10[0])}, JSON: b.enc.encode(&res)})
 	}
+	return out
+}
 
-	// Observations: a lab result for every test billed, vital signs at some
-	// office visits.
-	lab := coding{sysUSCoreCat, "laboratory", "Laboratory"}
-	vital := coding{sysUSCoreCat, "vital-signs", "Vital Signs"}
-	for i := range b.claims {
-		c := &b.claims[i]
-		var enc *reference
-		if id, ok := encounters[i]; ok {
-			enc = &reference{Reference: "Encounter/" + id}
-		}
-		when := c.visit.Add(time.Duration(5+r.IntN(15)) * time.Minute)
-		n := 0
-		add := func(profile string, cat coding, code coding, v *quantity, comps []component) {
-			n++
-			id := fmt.Sprintf("obs-%s-%d", c.number, n)
-			updated := stamp(r, when)
-			res := observationResource{
-				ResourceType: "Observation", ID: id,
-				Meta:              meta{LastUpdated: fmtInstant(updated), Profile: []string{profile}},
-				Status:            "final",
-				Category:          []concept{{Coding: []coding{cat}}},
-				Code:              concept{Coding: []coding{code}, Text: code.Display},
-				Subject:           subject,
-				Encounter:         enc,
-				EffectiveDateTime: fmtInstant(when),
-				ValueQuantity:     v,
-				Component:         comps,
-			}
-			groups[1] = append(groups[1], Resource{Type: "Observation", ID: id, LastUpdated: updated, Start: when, End: when,
-				Category: []string{token(cat)}, Code: []string{token(code)}, JSON: b.enc.encode(&res)})
-		}
-		for _, l := range c.lines {
-			if l.lab == nil {
-				continue
-			}
-			v := ucum(roundTo(between(r, l.lab.lo, l.lab.hi), l.lab.decimals), l.lab.unit)
-			add(profLab, lab, coding{sysLOINC, l.lab.loinc, l.lab.display}, &v, nil)
-		}
-		if c.vitals {
-			weight = math.Max(40, weight+r.NormFloat64()*1.5)
-			sys, dia := ucum(float64(110+r.IntN(50)), "mm[Hg]"), ucum(float64(62+r.IntN(30)), "mm[Hg]")
-			add(profBloodPressure, vital, coding{sysLOINC, "85354-9", "Blood pressure panel with all children optional"}, nil, []component{
-				{Code: conceptOf(sysLOINC, "8480-6", "Systolic blood pressure"), ValueQuantity: &sys},
-				{Code: conceptOf(sysLOINC, "8462-4", "Diastolic blood pressure"), ValueQuantity: &dia},
-			})
-			hr := ucum(float64(58+r.IntN(40)), "/min")
-			add(profHeartRate, vital, coding{sysLOINC, "8867-4", "Heart rate"}, &hr, nil)
-			w := ucum(roundTo(weight, 1), "kg")
-			add(profBodyWeight, vital, coding{sysLOINC, "29463-7", "Body weight"}, &w, nil)
-			bmi := ucum(roundTo(weight/(height*height/10000), 1), "kg/m2")
-			add(profBMI, vital, coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, &bmi, nil)
-		}
-	}
-
-	// Procedures: ICD-10-PCS procedures of stays, CPT procedures of
-	// outpatient visits.
+// procedures renders the ICD-10-PCS procedures of stays and the CPT
+// procedures of outpatient visits, each pointing at its claim's Encounter.
+func (b *builder) procedures(r *rand.Rand, subject reference, encounters encounterIDs) []Resource {
+	var out []Resource
 	for i := range b.claims {
 		c := &b.claims[i]
 		codes := slices.Clone(c.pcs)
@@ -249,29 +252,13 @@ func (b *builder) clinical(r *rand.Rand) []Resource {
 				Status:            "completed",
 				Code:              concept{Coding: []coding{code}, Text: code.Display},
 				Subject:           subject,
+				Encounter:         encounters.ref(i),
 				PerformedDateTime: fmtInstant(when),
 				Performer:         []performer{{Actor: b.refs.practitioner(c.rendering)}},
 			}
-			if id, ok := encounters[i]; ok {
-				res.Encounter = &reference{Reference: "Encounter/" + id}
-			}
-			groups[2] = append(groups[2], Resource{Type: "Procedure", ID: id, LastUpdated: updated, Start: when, End: when,
+			out = append(out, Resource{Type: "Procedure", ID: id, LastUpdated: updated, Start: when, End: when,
 				Code: []string{token(code)}, JSON: b.enc.encode(&res)})
 		}
 	}
-
-	groups[3] = b.allergies(r, subject, short)
-	groups[4] = b.immunizations(r, subject, short)
-	groups[5] = b.medicationRequests(r, subject, short)
-
-	var out []Resource
-	for _, g := range groups {
-		out = append(out, g...)
-	}
 	return out
-}
-
-func roundTo(x float64, decimals int) float64 {
-	p := math.Pow10(decimals)
-	return math.Round(x*p) / p
 }
