@@ -16,7 +16,7 @@ import (
 // (Forgeries are TestStateSeal's job: each fuzz worker seals its own seed
 // with a fresh nonce, so "only the seed opens" cannot be asserted here.)
 func FuzzOpenState(f *testing.F) {
-	sl, err := newSealer(deriveKey(testKey, "sandbox consent cookie v1"))
+	sl, err := newSealer(testKey)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -20,6 +20,10 @@ func noFinish(t *testing.T, h *harness) {
 }
 
 func TestCSRF(t *testing.T) {
+	otherCSRF, err := newCSRF([]byte("another key, another sandbox...."))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		csrf func(h *harness, id string) []string
@@ -30,7 +34,7 @@ func TestCSRF(t *testing.T) {
 		{"another step's", func(h *harness, id string) []string { return []string{h.screens.csrf.token(id, stepDisclaimer)} }},
 		{"another flow's", func(h *harness, _ string) []string { return []string{h.screens.csrf.token("other-flow", stepLogin)} }},
 		{"another key's", func(_ *harness, id string) []string {
-			return []string{csrfMAC{key: deriveKey([]byte("another key, another sandbox...."), "sandbox consent csrf v1")}.token(id, stepLogin)}
+			return []string{otherCSRF.token(id, stepLogin)}
 		}},
 	}
 	for _, tt := range tests {
@@ -298,7 +302,7 @@ func TestNewChecksConfig(t *testing.T) {
 
 func TestStateSeal(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	sl, err := newSealer(deriveKey(testKey, "sandbox consent cookie v1"))
+	sl, err := newSealer(testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +320,10 @@ func TestStateSeal(t *testing.T) {
 	}
 	flipped := []byte(sealed)
 	flipped[len(flipped)/2] ^= 1
-	other, _ := newSealer(deriveKey(testKey, "another purpose"))
+	other, err := newSealer([]byte("another key, another sandbox...."))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, try := range map[string]func() (state, error){
 		"tampered":  func() (state, error) { return sl.open(string(flipped), now) },
 		"truncated": func() (state, error) { return sl.open(sealed[:10], now) },

@@ -52,7 +52,11 @@ func New(cfg Config) (*Screens, error) {
 	if now == nil {
 		now = time.Now
 	}
-	sl, err := newSealer(deriveKey(cfg.Key, "sandbox consent cookie v1"))
+	sl, err := newSealer(cfg.Key)
+	if err != nil {
+		return nil, err
+	}
+	csrf, err := newCSRF(cfg.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +70,7 @@ func New(cfg Config) (*Screens, error) {
 		baseURL:      cfg.BaseURL,
 		now:          now,
 		sealer:       sl,
-		csrf:         csrfMAC{key: deriveKey(cfg.Key, "sandbox consent csrf v1")},
+		csrf:         csrf,
 		throttle:     newThrottle(now),
 		pages:        p,
 	}, nil

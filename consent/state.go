@@ -1,17 +1,14 @@
 package consent
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 )
 
 // Steps of the flow, in the docs' order. The step cookie records the one the
@@ -55,39 +52,31 @@ type state struct {
 	Expires int64 `json:"e"`
 }
 
-// sealer seals and opens step cookies with AES-256-GCM.
+// Purposes of the keys derived from Config.Key, and of the values sealed
+// or MACed with them: a step cookie and a CSRF token never share a key.
+const (
+	cookiePurpose = "consent step cookie"
+	csrfPurpose   = "consent csrf"
+)
+
+// sealer seals and opens step cookies.
 type sealer struct {
-	aead cipher.AEAD
+	box *seal.Sealer
 }
 
-// cookieAAD binds a sealed value to its use, so no other value sealed under a
-// key derived from the same secret can pass for a step cookie.
-const cookieAAD = "sandbox consent step cookie v1"
-
+// newSealer derives the cookie key from key (Config.Key).
 func newSealer(key []byte) (sealer, error) {
-	block, err := aes.NewCipher(key)
+	box, err := seal.New(seal.DeriveKey(key, cookiePurpose))
 	if err != nil {
 		return sealer{}, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return sealer{}, err
-	}
-	return sealer{aead: aead}, nil
+	return sealer{box: box}, nil
 }
 
-// seal encodes st as nonce || ciphertext, base64url without padding
-// (a cookie-octet, RFC 6265 §4.1.1).
+// seal encodes st as base64url without padding (a cookie-octet, RFC 6265
+// §4.1.1).
 func (s sealer) seal(st state) (string, error) {
-	plain, err := json.Marshal(st)
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(cookieAAD))), nil
+	return s.box.SealJSON(cookiePurpose, st)
 }
 
 // open reverses seal and checks the flow has not expired at now. Every
@@ -96,16 +85,8 @@ func (s sealer) open(value string, now time.Time) (state, error) {
 	if value == "" || len(value) > maxCookieLen {
 		return state{}, errNoFlow
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(value) // one cookie value per state
-	if err != nil || len(raw) < s.aead.NonceSize() {
-		return state{}, errNoFlow
-	}
-	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], []byte(cookieAAD))
-	if err != nil {
-		return state{}, errNoFlow
-	}
 	var st state
-	if err := json.Unmarshal(plain, &st); err != nil {
+	if s.box.OpenJSON(cookiePurpose, value, &st) != nil {
 		return state{}, errNoFlow
 	}
 	if st.ID == "" || st.Handle == "" || !now.Before(time.Unix(st.Expires, 0)) {
@@ -121,14 +102,6 @@ func newFlowID() (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// deriveKey derives an independent subkey of secret for one purpose, so the
-// cookie cipher and the CSRF MAC never share a key.
-func deriveKey(secret []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(purpose))
-	return m.Sum(nil)
 }
 
 // stepCookie builds the step cookie. It is HttpOnly so no script can read it,

@@ -64,7 +64,7 @@ func (s *Server) authorize(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusFound, to)
 	}
-	handle, err := s.seal.seal(kindRequest, req)
+	handle, err := s.seal.SealJSON(kindRequest, req)
 	if err != nil {
 		return err
 	}

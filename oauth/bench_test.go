@@ -42,3 +42,17 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupUnopened is a token's first use: the cache of opened
+// tokens is emptied each time, so every lookup opens the sealed token.
+func BenchmarkLookupUnopened(b *testing.B) {
+	s := newServer(b, nil)
+	tr := docsTokens(b, s, router(s))
+	ctx := b.Context()
+	for b.Loop() {
+		clear(s.opened.byRaw)
+		if _, err := s.Lookup(ctx, tr.AccessToken); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

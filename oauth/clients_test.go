@@ -78,17 +78,3 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
-
-// DeriveKey is deterministic per key and label and separates labels.
-func TestDeriveKey(t *testing.T) {
-	a, b := DeriveKey(testKey(), "consent"), DeriveKey(testKey(), "consent")
-	if len(a) != 32 || string(a) != string(b) {
-		t.Errorf("DeriveKey not a deterministic 32-byte key: %x %x", a, b)
-	}
-	if string(DeriveKey(testKey(), "other")) == string(a) || string(DeriveKey(otherKey(), "consent")) == string(a) {
-		t.Error("DeriveKey ignores the label or the key")
-	}
-	if DeriveKey(nil, "x") != nil {
-		t.Error("DeriveKey(nil) returned a key")
-	}
-}

@@ -20,7 +20,7 @@ var errHandle = errors.New("oauth: the authorization request is invalid, expired
 // openRequest opens a consent handle and checks it has not expired.
 func (s *Server) openRequest(handle string) (authRequest, error) {
 	var req authRequest
-	if err := s.seal.open(kindRequest, handle, &req); err != nil {
+	if err := s.seal.OpenJSON(kindRequest, handle, &req); err != nil {
 		return authRequest{}, errHandle
 	}
 	if !s.cfg.Now().Before(time.Unix(req.Expires, 0)) {
@@ -126,7 +126,7 @@ func (s *Server) finish(req authRequest, d consent.Decision) (string, error) {
 		code.RelatedPersonID = relatedPersonID(acct.PatientID, r)
 		code.FHIRUser = "RelatedPerson/" + code.RelatedPersonID
 	}
-	sealed, err := s.seal.seal(kindCode, code)
+	sealed, err := s.seal.SealJSON(kindCode, code)
 	if err != nil {
 		return "", err
 	}

@@ -19,7 +19,7 @@ func (s *Server) redeemCode(base string, cr credentials, form url.Values) (token
 		return tokenResponse{}, errInvalidRequest("code is missing")
 	}
 	var code token
-	if s.seal.open(kindCode, raw, &code) != nil {
+	if s.seal.OpenJSON(kindCode, raw, &code) != nil {
 		return tokenResponse{}, errInvalidGrant("the code is not valid")
 	}
 	now := s.cfg.Now()

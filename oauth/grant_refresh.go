@@ -14,7 +14,7 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		return tokenResponse{}, errInvalidRequest("refresh_token is missing")
 	}
 	var rt token
-	sealedOK := s.seal.open(kindRefresh, raw, &rt) == nil
+	sealedOK := s.seal.OpenJSON(kindRefresh, raw, &rt) == nil
 	if cr.ID == "" && sealedOK {
 		// A public client may omit client_id: the token names its client,
 		// and authenticate still refuses a confidential one without a secret.

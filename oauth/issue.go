@@ -23,7 +23,7 @@ func (s *Server) issue(base string, client Client, g token, scopes []string, non
 	at.Scopes = scopes
 	at.IssuedAt = now.Unix()
 	at.Expires = now.Add(s.cfg.TokenTTL).Unix()
-	access, err := s.seal.seal(kindAccess, at)
+	access, err := s.seal.SealJSON(kindAccess, at)
 	if err != nil {
 		return tokenResponse{}, err
 	}
@@ -41,7 +41,7 @@ func (s *Server) issue(base string, client Client, g token, scopes []string, non
 		rt.ID = rand.Text()
 		rt.IssuedAt = now.Unix()
 		rt.Expires = g.Expires
-		if resp.RefreshToken, err = s.seal.seal(kindRefresh, rt); err != nil {
+		if resp.RefreshToken, err = s.seal.SealJSON(kindRefresh, rt); err != nil {
 			return tokenResponse{}, err
 		}
 	}

@@ -51,7 +51,7 @@ func (s *Server) lookupAccess(raw string) (*token, *Error) {
 	t, ok := s.opened.get(raw)
 	if !ok {
 		t = new(token)
-		if raw == "" || s.seal.open(kindAccess, raw, t) != nil {
+		if raw == "" || s.seal.OpenJSON(kindAccess, raw, t) != nil {
 			return nil, errInvalidToken("the access token is not valid")
 		}
 		s.opened.put(raw, t)

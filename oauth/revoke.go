@@ -41,10 +41,10 @@ func (s *Server) revoke(c echo.Context) error {
 // (RFC 7009 §2.1) is not needed: the AEAD says which one it is.
 func (s *Server) openAny(raw string) (token, string, bool) {
 	var t token
-	if s.seal.open(kindAccess, raw, &t) == nil {
+	if s.seal.OpenJSON(kindAccess, raw, &t) == nil {
 		return t, kindAccess, true
 	}
-	if s.seal.open(kindRefresh, raw, &t) == nil {
+	if s.seal.OpenJSON(kindRefresh, raw, &t) == nil {
 		return t, kindRefresh, true
 	}
 	return token{}, "", false

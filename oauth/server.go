@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/labstack/echo/v4"
 )
 
@@ -76,7 +77,7 @@ type Grant struct {
 type Server struct {
 	cfg     Config
 	clients map[string]Client
-	seal    *sealer
+	seal    *seal.Sealer
 	signer  *idTokenSigner
 	store   *store
 	opened  *openedTokens
@@ -127,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		clients[c.ID] = c
 	}
-	seal, err := newSealer(DeriveKey(cfg.Key, "oauth tokens"))
+	sealer, err := seal.New(seal.FromSigningKey(cfg.Key, tokenKeyPurpose))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +140,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, clients: clients, seal: seal, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
+	return &Server{cfg: cfg, clients: clients, seal: sealer, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
 }
 
 // Register adds every route of the server to g, the root group: the issuer's

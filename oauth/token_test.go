@@ -386,3 +386,33 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 		t.Errorf("%d redemptions succeeded, want exactly 1", wins)
 	}
 }
+
+// A code or token is accepted only as the exact string issued: a base64
+// decoder skips line breaks even in strict mode, so one posted with a
+// line break inside must still be refused (RFC 4648 §3.3: the decoder
+// must reject characters outside the alphabet unless told otherwise).
+func TestLineBreakSpellingsRefused(t *testing.T) {
+	s := newServer(t, nil)
+	e := router(s)
+	code := codeFor(t, s, e, authorizeQuery(nil))
+	tr := docsTokens(t, s, e)
+	split := func(v, sep string) string { return v[:len(v)/2] + sep + v[len(v)/2:] }
+	for _, sep := range []string{"\n", "\r", "\r\n"} {
+		w := postForm(e, IssuerPath+"/token", exchangeForm(split(code, sep)), nil)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "invalid_grant") {
+			t.Errorf("code with %q inside: %d %s, want invalid_grant", sep, w.Code, w.Body)
+		}
+		w = postForm(e, IssuerPath+"/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {split(tr.RefreshToken, sep)}}, docsAuth)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "invalid_grant") {
+			t.Errorf("refresh token with %q inside: %d %s, want invalid_grant", sep, w.Code, w.Body)
+		}
+		if r := introspectAs(t, s, split(tr.AccessToken, sep), docsAuth); r["active"] != false {
+			t.Errorf("access token with %q inside introspected as %v", sep, r)
+		}
+	}
+	// The genuine ones still work, and the code was not spent by the tries.
+	tokens(t, postForm(e, IssuerPath+"/token", exchangeForm(code), nil))
+	if r := introspectAs(t, s, tr.AccessToken, docsAuth); r["active"] != true {
+		t.Errorf("the genuine access token introspected as %v", r)
+	}
+}

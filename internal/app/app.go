@@ -18,6 +18,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/internal/console"
 	"github.com/bcbsnc-sandbox/sandbox/internal/control"
+	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
 
@@ -70,7 +71,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	screens, err := consent.New(consent.Config{
 		Flow:         authServer,
 		Authenticate: catalog.Authenticate,
-		Key:          oauth.DeriveKey(key, "consent cookie"),
+		Key:          seal.FromSigningKey(key, "consent cookie"),
 		BaseURL:      base,
 		Now:          clock.Now,
 	})
@@ -146,7 +147,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		DebugClientSecret: fixtures.DocsClientSecret,
 		Exchange:          inProcessExchange(e),
 		ClientChecks:      ctl.ClientChecks,
-		Key:               oauth.DeriveKey(key, "debugger csrf"),
+		Key:               seal.FromSigningKey(key, "debugger csrf"),
 	})
 	if err != nil {
 		return nil, err

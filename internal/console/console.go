@@ -10,16 +10,15 @@ package console
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/labstack/echo/v4"
 )
 
@@ -68,18 +67,23 @@ type Config struct {
 type Console struct {
 	cfg   Config
 	pages *template.Template
+	csrf  *seal.MAC
 }
 
 // New parses the embedded templates once.
 func New(cfg Config) (*Console, error) {
-	if cfg.Exchange == nil || len(cfg.Key) < 16 {
-		return nil, errors.New("console: Exchange and a Key of 16 bytes or more are required")
+	if cfg.Exchange == nil {
+		return nil, errors.New("console: Exchange is required")
+	}
+	csrf, err := seal.NewMAC(cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
 	}
 	t, err := template.New("").Funcs(template.FuncMap{"query": url.QueryEscape}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Console{cfg: cfg, pages: t}, nil
+	return &Console{cfg: cfg, pages: t, csrf: csrf}, nil
 }
 
 // Register adds the pages to the root group.
@@ -116,16 +120,4 @@ func (c *Console) render(ctx echo.Context, status int, name string, data any) er
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	return ctx.HTMLBlob(status, buf.Bytes())
-}
-
-// csrfToken ties the debugger's exchange form to the code it shows: only a
-// page this server rendered for that code can post the exchange.
-func (c *Console) csrfToken(code string) string {
-	m := hmac.New(sha256.New, c.cfg.Key)
-	m.Write([]byte("debug-exchange\x00" + code))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-func (c *Console) validCSRF(code, token string) bool {
-	return hmac.Equal([]byte(c.csrfToken(code)), []byte(token))
 }

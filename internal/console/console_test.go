@@ -208,3 +208,27 @@ func sha256Sum(v string) []byte {
 	h := sha256.Sum256([]byte(v))
 	return h[:]
 }
+
+// New refuses a config it cannot serve safely: without a key of the size
+// the CSRF MAC needs, the exchange form would be unprotected.
+func TestNewRefusesConfig(t *testing.T) {
+	exchange := func(context.Context, *http.Request, url.Values) (int, []byte, error) { return 0, nil, nil }
+	key := []byte("0123456789abcdef0123456789abcdef")
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"no exchange", Config{Key: key}},
+		{"no key", Config{Exchange: exchange}},
+		{"16-byte key", Config{Exchange: exchange, Key: key[:16]}},
+		{"33-byte key", Config{Exchange: exchange, Key: append(key, 'x')}},
+	}
+	for _, tt := range tests {
+		if _, err := New(tt.cfg); err == nil {
+			t.Errorf("%s: New succeeded", tt.name)
+		}
+	}
+	if _, err := New(Config{Exchange: exchange, Key: key}); err != nil {
+		t.Errorf("a 32-byte key: %v", err)
+	}
+}

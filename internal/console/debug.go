@@ -93,6 +93,21 @@ func (c *Console) exchange(ctx echo.Context) error {
 	return c.render(ctx, http.StatusOK, "debug.html", p)
 }
 
+// csrfPurpose labels the debugger's CSRF tokens.
+const csrfPurpose = "debugger exchange"
+
+// csrfToken ties the debugger's exchange form to the code it shows: only a
+// page this server rendered for that code can post the exchange.
+func (c *Console) csrfToken(code string) string {
+	return c.csrf.Sum(csrfPurpose, code)
+}
+
+// validCSRF compares in constant time, so the token cannot be guessed byte
+// by byte.
+func (c *Console) validCSRF(code, token string) bool {
+	return c.csrf.Verify(token, csrfPurpose, code)
+}
+
 // curls are the docs' Step 3 requests, ready to paste.
 func curls(fhirBase, base, token, patient string) []curlCommand {
 	auth := `curl -H "Authorization: Bearer ` + token + `" `
