@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -62,7 +63,7 @@ func (a *API) writeError(c echo.Context, e *statusError) error {
 	h := c.Response().Header()
 	detail, _ := json.Marshal(e.Detail) // escapes HTML: nothing echoed runs in a browser
 	var body []byte
-	if a.strict {
+	if a.cfg.Profile == profile.Strict {
 		h.Set(echo.HeaderContentType, contentTypeFHIR)
 		body = make([]byte, 0, 128+len(detail))
 		body = append(body, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"`...)

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -50,7 +51,7 @@ type Config struct {
 	BaseURL    func(*http.Request) string
 	IssuerPath string
 	FHIRPath   string
-	Profile    string
+	Profile    profile.Profile
 	Accounts   []Account
 	Clients    []Client
 	// DebugClientID and DebugClientSecret are the client whose "{base}/debug"
