@@ -192,11 +192,12 @@ func otherMethods(served []string) []string {
 	return out
 }
 
-// methodNotAllowed answers 405 with Allow, in the FHIR base's error shape.
+// methodNotAllowed answers 405 with Allow. The body is the router's error
+// writer's, in the FHIR base's shape for the profile.
 func methodNotAllowed(allow string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Allow", allow)
-		return c.JSON(http.StatusMethodNotAllowed, map[string]string{"detail": "this endpoint takes " + allow})
+		return echo.NewHTTPError(http.StatusMethodNotAllowed, "this endpoint takes "+allow)
 	}
 }
 
