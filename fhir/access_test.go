@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // TestAccess: 401 for no or bad tokens (RFC 6750 §3.1), 403 for a missing
@@ -46,7 +48,7 @@ func TestAccess(t *testing.T) {
 		{"compartment after scope", "/Patient/" + memberRich, "Bearer v1-all", 404, ""},
 		{"metadata needs no token", "/metadata", "", 200, ""},
 	}
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, BasePath+tc.target, nil)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // discard is a ResponseWriter that keeps only the status, so a benchmark
@@ -41,7 +42,7 @@ func BenchmarkEOBPage(b *testing.B) {
 		{"count=50/uncached", "?_count=50&startIndex=50", false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			api, e := newTestAPI(b, "", map[string]*generator.Member{memberMany: m})
+			api, e := newTestAPI(b, profile.BCBSNC, map[string]*generator.Member{memberMany: m})
 			if !bc.cached {
 				api.pages = nil
 			}

@@ -5,13 +5,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // TestInvalidate: pages are served from the cache until the member is
 // invalidated, then rendered from the member's new resources.
 func TestInvalidate(t *testing.T) {
 	members := testMembers()
-	api, e := newTestAPI(t, "", members)
+	api, e := newTestAPI(t, profile.BCBSNC, members)
 	q := get("/ExplanationOfBenefit?type=inpatient", "v1-all")
 	before := do(t, e, q).Body.String()
 
@@ -62,7 +64,7 @@ func TestPageCacheBounded(t *testing.T) {
 // TestStrictErrors: every error status comes as an OperationOutcome in the
 // strict profile, with the issue code that names it.
 func TestStrictErrors(t *testing.T) {
-	e := testAPI(t, ProfileStrict)
+	e := testAPI(t, profile.Strict)
 	cases := []struct {
 		name   string
 		rq     request
@@ -92,7 +94,7 @@ func TestStrictErrors(t *testing.T) {
 // it would fail: another member's token sending the same query string, or
 // strict handling of a query that lenient handling answered.
 func TestCachedPagesKeepEveryCheck(t *testing.T) {
-	api, e := newTestAPI(t, "", testMembers())
+	api, e := newTestAPI(t, profile.BCBSNC, testMembers())
 	byMany := "/ExplanationOfBenefit?patient=" + memberMany + "&_count=5&unknown=1"
 
 	first := do(t, e, get(byMany, "v1-all"))
@@ -107,7 +109,7 @@ func TestCachedPagesKeepEveryCheck(t *testing.T) {
 		t.Fatal("the cached page differs from a fresh render")
 	}
 
-	_, e = newTestAPI(t, "", testMembers())
+	_, e = newTestAPI(t, profile.BCBSNC, testMembers())
 	do(t, e, get(byMany, "v1-all"))
 	if w := do(t, e, get(byMany, "v1-all-rich")); w.Code != http.StatusForbidden {
 		t.Errorf("another member's token with the cached query string: %d, want 403", w.Code)

@@ -1,11 +1,10 @@
 package fhir
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/labstack/echo/v4"
 )
 
@@ -57,29 +56,10 @@ func quote(s string) string {
 }
 
 // writeError writes e in the profile's shape: the docs' {"detail": ...}
-// JSON in bcbsnc, a FHIR R4 OperationOutcome in strict.
+// JSON in bcbsnc, a FHIR R4 OperationOutcome in strict. The bytes are the
+// sandbox's one error writer's, so the router's errors and injected faults
+// under the FHIR base answer alike.
 func (a *API) writeError(c echo.Context, e *statusError) error {
-	h := c.Response().Header()
-	detail, _ := json.Marshal(e.Detail) // escapes HTML: nothing echoed runs in a browser
-	var body []byte
-	if a.strict {
-		h.Set(echo.HeaderContentType, contentTypeFHIR)
-		body = make([]byte, 0, 128+len(detail))
-		body = append(body, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"`...)
-		body = append(body, e.Code...)
-		body = append(body, `","diagnostics":`...)
-		body = append(body, detail...)
-		body = append(body, `}]}`...)
-	} else {
-		// The docs print the body as { "detail": "not a valid value" }.
-		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-		body = make([]byte, 0, 16+len(detail))
-		body = append(body, `{"detail": `...)
-		body = append(body, detail...)
-		body = append(body, '}')
-	}
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	c.Response().WriteHeader(e.Status)
-	_, err := c.Response().Write(body)
-	return err
+	return httperr.Write(c.Response(), httperr.FHIRShape(a.cfg.Profile),
+		httperr.Error{Status: e.Status, Message: e.Detail, IssueCode: e.Code})
 }

@@ -15,17 +15,12 @@ import (
 	"sync"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
 // BasePath is the FHIR base below the base URL (README, "Endpoints").
 const BasePath = "/fhir/sb/R4/patientaccess"
-
-// Profiles, as README, "Profiles" names them.
-const (
-	ProfileBCBSNC = "bcbsnc"
-	ProfileStrict = "strict"
-)
 
 // Grant is what a bearer token allows, as the authorization server saw it.
 type Grant struct {
@@ -45,8 +40,9 @@ type RelatedPerson struct{ ID, Name, Relationship, RelationshipText string }
 
 // Config is what the API needs from main.
 type Config struct {
-	// Profile is ProfileBCBSNC (the default when empty) or ProfileStrict.
-	Profile string
+	// Profile decides the error shape and whether unknown search parameters
+	// are errors; the zero value is profile.BCBSNC.
+	Profile profile.Profile
 	// BaseURL gives the public base URL of a request, without a trailing slash.
 	BaseURL func(*http.Request) string
 	// IssuerPath is the authorization server's path below the base URL, for
@@ -60,21 +56,16 @@ type Config struct {
 
 // API is the FHIR API. It is safe for concurrent use.
 type API struct {
-	cfg    Config
-	strict bool
-	types  []resourceType
-	pages  *pageCache // nil disables caching
-	bufs   sync.Pool  // of *[]byte render buffers
+	cfg   Config
+	types []resourceType
+	pages *pageCache // nil disables caching
+	bufs  sync.Pool  // of *[]byte render buffers
 }
 
 // New checks cfg and returns the API.
 func New(cfg Config) (*API, error) {
-	switch cfg.Profile {
-	case "":
-		cfg.Profile = ProfileBCBSNC
-	case ProfileBCBSNC, ProfileStrict:
-	default:
-		return nil, errors.New("fhir: unknown profile " + cfg.Profile)
+	if !cfg.Profile.Valid() {
+		return nil, errors.New("fhir: unknown profile " + cfg.Profile.String())
 	}
 	if cfg.BaseURL == nil || cfg.Authorize == nil || cfg.Members == nil {
 		return nil, errors.New("fhir: Config needs BaseURL, Authorize and Members")
@@ -83,10 +74,9 @@ func New(cfg Config) (*API, error) {
 		return nil, errors.New("fhir: Config needs IssuerPath")
 	}
 	return &API{
-		cfg:    cfg,
-		strict: cfg.Profile == ProfileStrict,
-		types:  resourceTypes(),
-		pages:  newPageCache(defaultCacheBytes),
+		cfg:   cfg,
+		types: resourceTypes(),
+		pages: newPageCache(defaultCacheBytes),
 	}, nil
 }
 

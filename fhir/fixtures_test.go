@@ -10,6 +10,7 @@ import (
 
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/generator"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -130,7 +131,7 @@ func TestDocsExamples(t *testing.T) {
 func TestWalkGenerated(t *testing.T) {
 	m := generator.New(1).Build(generator.Spec{Number: 4, PatientID: memberMany,
 		ClaimCounts: map[string]int{"carrier": 44, "inpatient": 1, "pde": 103}})
-	_, e := newTestAPI(t, "", map[string]*generator.Member{memberMany: m})
+	_, e := newTestAPI(t, profile.BCBSNC, map[string]*generator.Member{memberMany: m})
 	want := map[string]bool{}
 	for _, r := range m.Resources {
 		if r.Type == "ExplanationOfBenefit" {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -16,16 +18,16 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func TestGolden(t *testing.T) {
 	cases := []struct {
 		file    string
-		profile string
+		profile profile.Profile
 		rq      request
 	}{
-		{"metadata.json", "", get("/metadata", "")},
-		{"eob-inpatient-bundle.json", "", get("/ExplanationOfBenefit/?type=inpatient&_format=json", "v1-all")},
-		{"eob-empty-page.json", "", get("/ExplanationOfBenefit?type=carrier&startIndex=100&_count=20", "v1-all")},
-		{"relatedperson.json", "", get("/RelatedPerson/"+testRepID, "representative")},
-		{"type-error-bcbsnc.json", "", get("/ExplanationOfBenefit?type=Carrier", "v1-all")},
-		{"not-found-strict.json", ProfileStrict, get("/Patient/"+memberRich, "v1-all")},
-		{"unauthorized-strict.json", ProfileStrict, get("/Patient/"+memberMany, "")},
+		{"metadata.json", profile.BCBSNC, get("/metadata", "")},
+		{"eob-inpatient-bundle.json", profile.BCBSNC, get("/ExplanationOfBenefit/?type=inpatient&_format=json", "v1-all")},
+		{"eob-empty-page.json", profile.BCBSNC, get("/ExplanationOfBenefit?type=carrier&startIndex=100&_count=20", "v1-all")},
+		{"relatedperson.json", profile.BCBSNC, get("/RelatedPerson/"+testRepID, "representative")},
+		{"type-error-bcbsnc.json", profile.BCBSNC, get("/ExplanationOfBenefit?type=Carrier", "v1-all")},
+		{"not-found-strict.json", profile.Strict, get("/Patient/"+memberRich, "v1-all")},
+		{"unauthorized-strict.json", profile.Strict, get("/Patient/"+memberMany, "")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {

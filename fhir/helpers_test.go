@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
 	"github.com/labstack/echo/v4"
 )
@@ -57,18 +58,18 @@ func testGrants() map[string]Grant {
 }
 
 // testAPI returns the router of an API over the hand-built members.
-func testAPI(t testing.TB, profile string) *echo.Echo {
+func testAPI(t testing.TB, p profile.Profile) *echo.Echo {
 	t.Helper()
-	_, e := newTestAPI(t, profile, testMembers())
+	_, e := newTestAPI(t, p, testMembers())
 	return e
 }
 
 // newTestAPI returns an API over members and its router.
-func newTestAPI(t testing.TB, profile string, members map[string]*generator.Member) (*API, *echo.Echo) {
+func newTestAPI(t testing.TB, p profile.Profile, members map[string]*generator.Member) (*API, *echo.Echo) {
 	t.Helper()
 	grants := testGrants()
 	api, err := New(Config{
-		Profile:    profile,
+		Profile:    p,
 		BaseURL:    func(*http.Request) string { return testBase },
 		IssuerPath: "/fhirmember/sps/oauth/oauth20",
 		Authorize: func(_ context.Context, bearer string) (Grant, error) {

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // TestMetadata: the CapabilityStatement lists exactly the route table and
 // the SMART endpoints under the issuer.
 func TestMetadata(t *testing.T) {
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	w := do(t, e, get("/metadata?_format=json", ""))
 	if w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)
@@ -62,7 +63,7 @@ func TestMetadata(t *testing.T) {
 	}
 	// Every listed type and parameter is served, and every served one listed.
 	types := resourceTypes()
-	strict := testAPI(t, ProfileStrict)
+	strict := testAPI(t, profile.Strict)
 	if len(cs.Rest[0].Resource) != len(types) {
 		t.Fatalf("%d resources listed, %d served", len(cs.Rest[0].Resource), len(types))
 	}
@@ -103,7 +104,7 @@ func TestNewChecksConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, mutate := range map[string]func(*Config){
-		"profile":   func(c *Config) { c.Profile = "lenient" },
+		"profile":   func(c *Config) { c.Profile = profile.Profile(len(profile.All())) },
 		"base URL":  func(c *Config) { c.BaseURL = nil },
 		"authorize": func(c *Config) { c.Authorize = nil },
 		"members":   func(c *Config) { c.Members = nil },

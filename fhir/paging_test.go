@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // TestWalkNext follows next links over memberMany's 148 claims: every id
@@ -22,7 +24,7 @@ func TestWalkNext(t *testing.T) {
 		{"?type=pde&_count=50", 103},
 		{"?type=" + url.QueryEscape(eobTypeSys+"|pde") + "&_count=25", 103},
 	}
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	for _, tc := range cases {
 		t.Run(tc.query, func(t *testing.T) {
 			seen := map[string]bool{}
@@ -65,7 +67,7 @@ func TestWalkNext(t *testing.T) {
 // TestLinks: absolute, every other parameter kept, previous/next only where
 // they exist, _count and startIndex first as in the docs.
 func TestLinks(t *testing.T) {
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	q := "?type=carrier,pde&_format=application%2Ffhir%2Bjson&color=blue&_count=20&startIndex=20"
 	b := decodeBundle(t, do(t, e, get("/ExplanationOfBenefit/"+q, "v1-all")))
 	keep := "&_format=application%2Ffhir%2Bjson&color=blue&patient=" + memberMany + "&type=carrier%2Cpde"
@@ -117,7 +119,7 @@ func TestLinks(t *testing.T) {
 // TestBundleDeterministic: the same search gives the same bytes, a different
 // one another id; meta.lastUpdated is the newest match, fixed when none.
 func TestBundleDeterministic(t *testing.T) {
-	a, b := testAPI(t, ""), testAPI(t, "")
+	a, b := testAPI(t, profile.BCBSNC), testAPI(t, profile.BCBSNC)
 	q := "/ExplanationOfBenefit?type=carrier&_count=5"
 	w1, w2 := do(t, a, get(q, "v1-all")), do(t, b, get(q, "v1-all"))
 	if !bytes.Equal(w1.Body.Bytes(), w2.Body.Bytes()) {

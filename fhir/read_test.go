@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -37,7 +38,7 @@ func TestRead(t *testing.T) {
 		{"sub-path under an id", "/Patient/" + memberMany + "/_history", "v1-all", 404, ""},
 		{"member gone", "/Patient/-1", "gone", 404, ""},
 	}
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := do(t, e, get(tc.target, tc.token))
@@ -63,27 +64,27 @@ func TestRead(t *testing.T) {
 func TestRoutes(t *testing.T) {
 	cases := []struct {
 		name    string
-		profile string
+		profile profile.Profile
 		rq      request
 		status  int
 		code    string // OperationOutcome issue code in strict
 	}{
-		{"unknown type", "", get("/Claim?patient=x", "v1-all"), 404, ""},
-		{"unknown type read", "", get("/Claim/1", "v1-all"), 404, ""},
-		{"the base itself", "", get("", "v1-all"), 404, ""},
-		{"the base slash", "", get("/", "v1-all"), 404, ""},
-		{"read-only type has no search", "", get("/Practitioner?name=x", "v1-all"), 404, ""},
-		{"unknown type strict", ProfileStrict, get("/Claim", "v1-all"), 404, "not-found"},
-		{"POST on a read", "", request{method: http.MethodPost, target: "/Patient/" + memberMany, token: "v1-all"}, 405, ""},
-		{"DELETE on a read strict", ProfileStrict, request{method: http.MethodDelete, target: "/Patient/" + memberMany, token: "v1-all"}, 405, "not-supported"},
-		{"PUT on a search", "", request{method: http.MethodPut, target: "/ExplanationOfBenefit", token: "v1-all"}, 405, ""},
-		{"GET on _search", "", get("/ExplanationOfBenefit/_search", "v1-all"), 405, ""},
-		{"POST on metadata", "", request{method: http.MethodPost, target: "/metadata"}, 405, ""},
-		{"preflight on a search", "", request{method: http.MethodOptions, target: "/ExplanationOfBenefit"}, 204, ""},
-		{"preflight on a read", "", request{method: http.MethodOptions, target: "/Patient/1"}, 204, ""},
-		{"preflight on _search", "", request{method: http.MethodOptions, target: "/Observation/_search"}, 204, ""},
+		{"unknown type", profile.BCBSNC, get("/Claim?patient=x", "v1-all"), 404, ""},
+		{"unknown type read", profile.BCBSNC, get("/Claim/1", "v1-all"), 404, ""},
+		{"the base itself", profile.BCBSNC, get("", "v1-all"), 404, ""},
+		{"the base slash", profile.BCBSNC, get("/", "v1-all"), 404, ""},
+		{"read-only type has no search", profile.BCBSNC, get("/Practitioner?name=x", "v1-all"), 404, ""},
+		{"unknown type strict", profile.Strict, get("/Claim", "v1-all"), 404, "not-found"},
+		{"POST on a read", profile.BCBSNC, request{method: http.MethodPost, target: "/Patient/" + memberMany, token: "v1-all"}, 405, ""},
+		{"DELETE on a read strict", profile.Strict, request{method: http.MethodDelete, target: "/Patient/" + memberMany, token: "v1-all"}, 405, "not-supported"},
+		{"PUT on a search", profile.BCBSNC, request{method: http.MethodPut, target: "/ExplanationOfBenefit", token: "v1-all"}, 405, ""},
+		{"GET on _search", profile.BCBSNC, get("/ExplanationOfBenefit/_search", "v1-all"), 405, ""},
+		{"POST on metadata", profile.BCBSNC, request{method: http.MethodPost, target: "/metadata"}, 405, ""},
+		{"preflight on a search", profile.BCBSNC, request{method: http.MethodOptions, target: "/ExplanationOfBenefit"}, 204, ""},
+		{"preflight on a read", profile.BCBSNC, request{method: http.MethodOptions, target: "/Patient/1"}, 204, ""},
+		{"preflight on _search", profile.BCBSNC, request{method: http.MethodOptions, target: "/Observation/_search"}, 204, ""},
 	}
-	apis := map[string]*echo.Echo{"": testAPI(t, ""), ProfileStrict: testAPI(t, ProfileStrict)}
+	apis := map[profile.Profile]*echo.Echo{profile.BCBSNC: testAPI(t, profile.BCBSNC), profile.Strict: testAPI(t, profile.Strict)}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := do(t, apis[tc.profile], tc.rq)
@@ -106,7 +107,7 @@ func TestRoutes(t *testing.T) {
 // TestCatchAllLeavesOtherRoutes: the oauth package's routes under the base
 // still win over the catch-all, and their preflight gets CORS from it.
 func TestCatchAllLeavesOtherRoutes(t *testing.T) {
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	e.GET(BasePath+"/UserInfo", func(c echo.Context) error { return c.String(http.StatusTeapot, "oauth") })
 	w := do(t, e, request{method: http.MethodOptions, target: "/UserInfo"})
 	if w.Code != http.StatusNoContent {

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // TestRelatedPersonRead: the representative reads their own RelatedPerson,
 // nobody reads another one.
 func TestRelatedPersonRead(t *testing.T) {
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	w := do(t, e, get("/RelatedPerson/"+testRepID, "representative"))
 	if w.Code != 200 {
 		t.Fatalf("%d %s", w.Code, w.Body)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -115,7 +116,7 @@ func (t *resourceType) compartmentParam() string {
 // the strict profile, and when the client asks with Prefer: handling=strict
 // (R4 Search, "Handling Errors").
 func (a *API) strictHandling(r *http.Request) bool {
-	if a.strict {
+	if a.cfg.Profile == profile.Strict {
 		return true
 	}
 	for _, p := range r.Header.Values("Prefer") {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -21,7 +22,7 @@ func TestSearch(t *testing.T) {
 	form := "application/x-www-form-urlencoded"
 	cases := []struct {
 		name    string
-		profile string
+		profile profile.Profile
 		rq      request
 		status  int
 		total   int      // checked when status is 200
@@ -98,8 +99,8 @@ func TestSearch(t *testing.T) {
 
 		// Unknown parameters: lenient in bcbsnc, errors in strict (R4 Search §3.1.1.3.1).
 		{name: "unknown param ignored", rq: get("/Coverage?color=blue", "v1-all"), status: 200, total: 1, entries: 1},
-		{name: "unknown param strict", profile: ProfileStrict, rq: get("/Coverage?color=blue", "v1-all"), status: 400, detail: `"code":"invalid"`},
-		{name: "modifier is unknown in strict", profile: ProfileStrict, rq: get("/Coverage?beneficiary:missing=false", "v1-all"), status: 400, detail: "beneficiary:missing"},
+		{name: "unknown param strict", profile: profile.Strict, rq: get("/Coverage?color=blue", "v1-all"), status: 400, detail: `"code":"invalid"`},
+		{name: "modifier is unknown in strict", profile: profile.Strict, rq: get("/Coverage?beneficiary:missing=false", "v1-all"), status: 400, detail: "beneficiary:missing"},
 
 		// The compartment.
 		{name: "patient names another member", rq: get("/ExplanationOfBenefit?patient="+memberRich, "v1-all"), status: 403, detail: "own patient"},
@@ -155,7 +156,7 @@ func TestSearch(t *testing.T) {
 		{name: "malformed query", rq: get("/ExplanationOfBenefit?type=%zz", "v1-all"), status: 400, detail: "malformed"},
 		{name: "semicolon query", rq: get("/ExplanationOfBenefit?type=pde;_count=1", "v1-all"), status: 400, detail: "malformed"},
 	}
-	apis := map[string]*echo.Echo{"": testAPI(t, ""), ProfileStrict: testAPI(t, ProfileStrict)}
+	apis := map[profile.Profile]*echo.Echo{profile.BCBSNC: testAPI(t, profile.BCBSNC), profile.Strict: testAPI(t, profile.Strict)}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := do(t, apis[tc.profile], tc.rq)
@@ -190,12 +191,12 @@ func TestSearch(t *testing.T) {
 
 // TestTypeErrorBodyExact pins the docs' bad claim type answer byte for byte.
 func TestTypeErrorBodyExact(t *testing.T) {
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	w := do(t, e, get("/ExplanationOfBenefit?type=PDE", "v1-all"))
 	if w.Code != http.StatusBadRequest || w.Body.String() != `{"detail": "not a valid value"}` {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
-	s := testAPI(t, ProfileStrict)
+	s := testAPI(t, profile.Strict)
 	w = do(t, s, get("/ExplanationOfBenefit?type=PDE", "v1-all"))
 	var oo struct {
 		ResourceType string
@@ -210,7 +211,7 @@ func TestTypeErrorBodyExact(t *testing.T) {
 
 // TestPreferHandlingStrict: a bcbsnc client can ask for strict handling.
 func TestPreferHandlingStrict(t *testing.T) {
-	e := testAPI(t, "")
+	e := testAPI(t, profile.BCBSNC)
 	r := httptest.NewRequest(http.MethodGet, BasePath+"/Coverage?color=blue", nil)
 	r.Header.Set("Authorization", "Bearer v1-all")
 	r.Header.Set("Prefer", "return=minimal, handling=strict")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -99,7 +100,7 @@ func (s *Server) checkClientRedirect(form url.Values, base string) (Client, stri
 // checkAuthorize applies every rule that is reported by redirect, in the
 // order a developer fixes them.
 func (s *Server) checkAuthorize(form url.Values, client Client, base string) (authRequest, *Error) {
-	strict := s.cfg.Profile == ProfileStrict
+	strict := s.cfg.Profile == profile.Strict
 	for _, p := range authorizeParams() {
 		if len(form[p]) > 1 {
 			return authRequest{}, errInvalidRequest(p + " is repeated (RFC 6749 §3.1)")

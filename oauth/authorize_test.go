@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // The docs' own authorize URL, host replaced, works as written: no PKCE, the
@@ -98,26 +100,26 @@ func TestAuthorizeErrorRedirects(t *testing.T) {
 	ch := challengeOf(verifier)
 	tests := []struct {
 		name    string
-		profile string
+		profile profile.Profile
 		extra   map[string]string
 		want    string
 		raw     string // appended to the encoded query as is
 	}{
-		{"response_type token", ProfileBCBSNC, map[string]string{"response_type": "token"}, codeUnsupportedResponseType, ""},
-		{"no response_type", ProfileBCBSNC, map[string]string{"response_type": ""}, codeInvalidRequest, ""},
-		{"method without challenge", ProfileBCBSNC, map[string]string{"code_challenge_method": "S256"}, codeInvalidRequest, ""},
-		{"short challenge", ProfileBCBSNC, map[string]string{"code_challenge": "abc", "code_challenge_method": "S256"}, codeInvalidRequest, ""},
-		{"challenge with a bad character", ProfileBCBSNC, map[string]string{"code_challenge": strings.Repeat("a", 42) + "+", "code_challenge_method": "S256"}, codeInvalidRequest, ""},
-		{"unknown method", ProfileBCBSNC, map[string]string{"code_challenge": ch, "code_challenge_method": "S512"}, codeInvalidRequest, ""},
-		{"public client without PKCE", ProfileBCBSNC, map[string]string{"client_id": publicID, "redirect_uri": publicRedirect}, codeInvalidRequest, ""},
-		{"only unknown scopes", ProfileBCBSNC, map[string]string{"scope": "read write user/*.read"}, codeInvalidScope, ""},
-		{"no scope", ProfileBCBSNC, map[string]string{"scope": ""}, codeInvalidScope, ""},
-		{"repeated scope", ProfileBCBSNC, nil, codeInvalidRequest, "&scope=profile"},
-		{"strict: no PKCE", ProfileStrict, nil, codeInvalidRequest, ""},
-		{"strict: plain", ProfileStrict, map[string]string{"code_challenge": verifier, "code_challenge_method": "plain"}, codeInvalidRequest, ""},
-		{"strict: challenge without method is plain", ProfileStrict, map[string]string{"code_challenge": ch}, codeInvalidRequest, ""},
-		{"strict: no state", ProfileStrict, map[string]string{"state": "", "code_challenge": ch, "code_challenge_method": "S256"}, codeInvalidRequest, ""},
-		{"strict: wrong aud", ProfileStrict, map[string]string{"aud": "https://elsewhere.example/fhir", "code_challenge": ch, "code_challenge_method": "S256"}, codeInvalidRequest, ""},
+		{"response_type token", profile.BCBSNC, map[string]string{"response_type": "token"}, codeUnsupportedResponseType, ""},
+		{"no response_type", profile.BCBSNC, map[string]string{"response_type": ""}, codeInvalidRequest, ""},
+		{"method without challenge", profile.BCBSNC, map[string]string{"code_challenge_method": "S256"}, codeInvalidRequest, ""},
+		{"short challenge", profile.BCBSNC, map[string]string{"code_challenge": "abc", "code_challenge_method": "S256"}, codeInvalidRequest, ""},
+		{"challenge with a bad character", profile.BCBSNC, map[string]string{"code_challenge": strings.Repeat("a", 42) + "+", "code_challenge_method": "S256"}, codeInvalidRequest, ""},
+		{"unknown method", profile.BCBSNC, map[string]string{"code_challenge": ch, "code_challenge_method": "S512"}, codeInvalidRequest, ""},
+		{"public client without PKCE", profile.BCBSNC, map[string]string{"client_id": publicID, "redirect_uri": publicRedirect}, codeInvalidRequest, ""},
+		{"only unknown scopes", profile.BCBSNC, map[string]string{"scope": "read write user/*.read"}, codeInvalidScope, ""},
+		{"no scope", profile.BCBSNC, map[string]string{"scope": ""}, codeInvalidScope, ""},
+		{"repeated scope", profile.BCBSNC, nil, codeInvalidRequest, "&scope=profile"},
+		{"strict: no PKCE", profile.Strict, nil, codeInvalidRequest, ""},
+		{"strict: plain", profile.Strict, map[string]string{"code_challenge": verifier, "code_challenge_method": "plain"}, codeInvalidRequest, ""},
+		{"strict: challenge without method is plain", profile.Strict, map[string]string{"code_challenge": ch}, codeInvalidRequest, ""},
+		{"strict: no state", profile.Strict, map[string]string{"state": "", "code_challenge": ch, "code_challenge_method": "S256"}, codeInvalidRequest, ""},
+		{"strict: wrong aud", profile.Strict, map[string]string{"aud": "https://elsewhere.example/fhir", "code_challenge": ch, "code_challenge_method": "S256"}, codeInvalidRequest, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

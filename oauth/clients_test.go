@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 func TestLoadClients(t *testing.T) {
@@ -60,7 +62,7 @@ func TestNewErrors(t *testing.T) {
 		{"no key", "signing key", func(c *Config) { c.Key = nil }},
 		{"no accounts", "account", func(c *Config) { c.Accounts = nil }},
 		{"no base URL", "BaseURL", func(c *Config) { c.BaseURL = nil }},
-		{"unknown profile", "profile", func(c *Config) { c.Profile = "lenient" }},
+		{"unknown profile", "profile", func(c *Config) { c.Profile = profile.Profile(len(profile.All())) }},
 		{"negative TTL", "TTL", func(c *Config) { c.TokenTTL = -1 }},
 		{"duplicate client", "duplicate", func(c *Config) {
 			c.Clients = []Client{{ID: "a", RedirectURIs: []string{"https://a/cb"}}, {ID: "a", RedirectURIs: []string{"https://a/cb"}}}

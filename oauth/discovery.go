@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/http"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -42,7 +43,7 @@ func scopesSupported() []string {
 
 // codeChallengeMethods are the PKCE methods of the profile (README, "Profiles").
 func (s *Server) codeChallengeMethods() []string {
-	if s.cfg.Profile == ProfileStrict {
+	if s.cfg.Profile == profile.Strict {
 		return []string{pkceS256}
 	}
 	return []string{pkceS256, pkcePlain}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -33,8 +34,8 @@ func strs(v any) []string {
 // OIDC Discovery §3 at both paths, with the issuer byte for byte and the
 // profile's PKCE methods.
 func TestOpenIDConfiguration(t *testing.T) {
-	for _, profile := range []string{ProfileBCBSNC, ProfileStrict} {
-		e := router(newServer(t, func(c *Config) { c.Profile = profile }))
+	for _, prof := range profile.All() {
+		e := router(newServer(t, func(c *Config) { c.Profile = prof }))
 		for _, path := range []string{"/.well-known/openid-configuration", IssuerPath + "/.well-known/openid-configuration"} {
 			d := getJSON(t, get(e, path))
 			want := map[string]any{
@@ -45,12 +46,12 @@ func TestOpenIDConfiguration(t *testing.T) {
 			}
 			for k, v := range want {
 				if d[k] != v {
-					t.Errorf("%s %s: %s = %v, want %v", profile, path, k, d[k], v)
+					t.Errorf("%s %s: %s = %v, want %v", prof, path, k, d[k], v)
 				}
 			}
 			methods := strs(d["code_challenge_methods_supported"])
-			if slices.Contains(methods, "plain") != (profile == ProfileBCBSNC) || !slices.Contains(methods, "S256") {
-				t.Errorf("%s: code_challenge_methods_supported %q", profile, methods)
+			if slices.Contains(methods, "plain") != (prof == profile.BCBSNC) || !slices.Contains(methods, "S256") {
+				t.Errorf("%s: code_challenge_methods_supported %q", prof, methods)
 			}
 			for _, k := range []string{"scopes_supported", "grant_types_supported", "subject_types_supported", "token_endpoint_auth_methods_supported"} {
 				if len(strs(d[k])) == 0 {
@@ -67,13 +68,13 @@ func TestOpenIDConfiguration(t *testing.T) {
 // SMART App Launch 2 §2.1: the smart-configuration document, strict
 // advertising S256 only, and every advertised scope actually grantable.
 func TestSMARTConfiguration(t *testing.T) {
-	for _, profile := range []string{ProfileBCBSNC, ProfileStrict} {
-		e := router(newServer(t, func(c *Config) { c.Profile = profile }))
+	for _, prof := range profile.All() {
+		e := router(newServer(t, func(c *Config) { c.Profile = prof }))
 		d := getJSON(t, get(e, fhirBasePath+"/.well-known/smart-configuration"))
 		if d["issuer"] != issuerURL || d["jwks_uri"] != issuerURL+"/jwks" || d["token_endpoint"] != issuerURL+"/token" ||
 			d["authorization_endpoint"] != issuerURL+"/authorize" || d["revocation_endpoint"] != issuerURL+"/revoke" ||
 			d["introspection_endpoint"] != issuerURL+"/introspect" {
-			t.Errorf("%s: endpoints %v", profile, d)
+			t.Errorf("%s: endpoints %v", prof, d)
 		}
 		caps := strs(d["capabilities"])
 		for _, c := range []string{"launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
@@ -82,7 +83,7 @@ func TestSMARTConfiguration(t *testing.T) {
 				t.Errorf("capability %s missing", c)
 			}
 		}
-		if m := strs(d["code_challenge_methods_supported"]); profile == ProfileStrict && !slices.Equal(m, []string{"S256"}) {
+		if m := strs(d["code_challenge_methods_supported"]); prof == profile.Strict && !slices.Equal(m, []string{"S256"}) {
 			t.Errorf("strict advertises %q", m)
 		}
 		for _, sc := range strs(d["scopes_supported"]) {

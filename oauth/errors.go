@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/labstack/echo/v4"
 )
 
@@ -65,14 +66,18 @@ func writeJSONError(c echo.Context, err error) error {
 	if !ok {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
 	if e.Code == codeInvalidClient {
 		// RFC 6749 §5.2: a 401 carries WWW-Authenticate with the scheme the client may use.
-		h.Set("WWW-Authenticate", `Basic realm="sandbox"`)
+		c.Response().Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
 	}
-	return c.JSON(e.Status(), map[string]string{"error": e.Code, "error_description": e.Description})
+	return e.write(c)
+}
+
+// write answers e in OAuth's JSON shape (RFC 6749 §5.2, RFC 6750 §3), not
+// cached, written by the sandbox's one error writer.
+func (e *Error) write(c echo.Context) error {
+	return httperr.Write(c.Response(), httperr.OAuth,
+		httperr.Error{Status: e.Status(), OAuthCode: e.Code, Message: e.Description})
 }
 
 // withParams adds params to the query of uri, keeping its own query as RFC

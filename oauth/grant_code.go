@@ -3,6 +3,8 @@ package oauth
 import (
 	"net/url"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // redeemCode is the authorization code grant (RFC 6749 §4.1.3).
@@ -35,7 +37,7 @@ func (s *Server) redeemCode(base string, cr credentials, form url.Values) (token
 	case client.public() && code.Challenge == "":
 		return tokenResponse{}, errInvalidGrant("a public client's code must be bound to PKCE")
 	}
-	if perr := verifyPKCE(code.Method, code.Challenge, form.Get("code_verifier"), s.cfg.Profile == ProfileStrict); perr != nil {
+	if perr := verifyPKCE(code.Method, code.Challenge, form.Get("code_verifier"), s.cfg.Profile == profile.Strict); perr != nil {
 		return tokenResponse{}, perr
 	}
 	if !s.store.spend(code.ID, time.Unix(code.Expires, 0)) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 )
@@ -17,7 +18,7 @@ import (
 // endpoints from discovery, PKCE S256, its own client authentication choice,
 // the id_token checked against the JWKS, then userinfo with its token source.
 func TestOAuth2LibraryInterop(t *testing.T) {
-	s := newServer(t, func(c *Config) { c.Profile = ProfileStrict })
+	s := newServer(t, func(c *Config) { c.Profile = profile.Strict })
 	srv := httptest.NewServer(router(s))
 	defer srv.Close()
 	client := srv.Client()

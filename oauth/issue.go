@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"strings"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // familyHorizon is how long a family's revocation must be remembered: past
@@ -36,7 +38,7 @@ func (s *Server) issue(base string, client Client, g token, scopes []string, non
 	}
 	// The docs' response always has a refresh token; SMART App Launch 2
 	// §2.1.11 ties it to offline_access.
-	if client.allows(grantRefresh) && (hasScope(g.Scopes, scopeOfflineAccess) || s.cfg.Profile == ProfileBCBSNC) {
+	if client.allows(grantRefresh) && (hasScope(g.Scopes, scopeOfflineAccess) || s.cfg.Profile == profile.BCBSNC) {
 		rt := g.grantOnly()
 		rt.ID = rand.Text()
 		rt.IssuedAt = now.Unix()

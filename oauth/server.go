@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/labstack/echo/v4"
 )
@@ -32,12 +33,6 @@ const IssuerPath = "/fhirmember/sps/oauth/oauth20"
 // fhirBasePath is the FHIR base below the base URL; the FHIR package owns the
 // API but the server names it in aud, fhirUser and SMART discovery.
 const fhirBasePath = "/fhir/sb/R4/patientaccess"
-
-// Profiles (README, "Profiles").
-const (
-	ProfileBCBSNC = "bcbsnc" // as the docs describe: PKCE optional for confidential clients, plain allowed
-	ProfileStrict = "strict" // SMART App Launch 2 as Inferno checks it: PKCE S256 and state required
-)
 
 // Lifetimes. Codes live 1 hour as the docs say; refresh tokens keep the
 // expiry of the grant they started through every rotation.
@@ -54,7 +49,7 @@ type Account struct{ Username, PatientID, GivenName, FamilyName, Email, Created 
 
 // Config is what New needs.
 type Config struct {
-	Profile     string // ProfileBCBSNC (default when empty) or ProfileStrict
+	Profile     profile.Profile // the zero value is profile.BCBSNC (README, "Profiles")
 	BaseURL     func(*http.Request) string
 	Key         *rsa.PrivateKey
 	Clients     []Client
@@ -88,12 +83,8 @@ var _ consent.Flow = (*Server)(nil)
 
 // New checks cfg and builds a Server.
 func New(cfg Config) (*Server, error) {
-	switch cfg.Profile {
-	case "":
-		cfg.Profile = ProfileBCBSNC
-	case ProfileBCBSNC, ProfileStrict:
-	default:
-		return nil, fmt.Errorf("oauth: unknown profile %q (want %q or %q)", cfg.Profile, ProfileBCBSNC, ProfileStrict)
+	if !cfg.Profile.Valid() {
+		return nil, fmt.Errorf("oauth: unknown profile %v (want %s)", cfg.Profile, profile.Names())
 	}
 	if cfg.Key == nil {
 		return nil, errors.New("oauth: no signing key")
@@ -202,11 +193,12 @@ func otherMethods(served []string) []string {
 	return out
 }
 
-// methodNotAllowed answers 405 with Allow, in the FHIR base's error shape.
+// methodNotAllowed answers 405 with Allow. The body is the router's error
+// writer's, in the FHIR base's shape for the profile.
 func methodNotAllowed(allow string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Allow", allow)
-		return c.JSON(http.StatusMethodNotAllowed, map[string]string{"detail": "this endpoint takes " + allow})
+		return echo.NewHTTPError(http.StatusMethodNotAllowed, "this endpoint takes "+allow)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // urlSafe is what codes and tokens may contain, so a SMART client can put
@@ -81,17 +83,17 @@ func TestClientAuthMethods(t *testing.T) {
 // A public client authenticates with its client_id and PKCE S256 (RFC 7636),
 // and gets no refresh token in strict without offline_access.
 func TestPublicClientPKCE(t *testing.T) {
-	for _, profile := range []string{ProfileBCBSNC, ProfileStrict} {
-		t.Run(profile, func(t *testing.T) {
-			s := newServer(t, func(c *Config) { c.Profile = profile })
+	for _, prof := range profile.All() {
+		t.Run(prof.String(), func(t *testing.T) {
+			s := newServer(t, func(c *Config) { c.Profile = prof })
 			e := router(s)
 			q := authorizeQuery(map[string]string{"client_id": publicID, "redirect_uri": publicRedirect, "scope": "openid fhirUser patient/*.rs",
 				"code_challenge": challengeOf(verifier), "code_challenge_method": "S256"})
 			form := url.Values{"grant_type": {"authorization_code"}, "code": {codeFor(t, s, e, q)}, "redirect_uri": {publicRedirect},
 				"client_id": {publicID}, "code_verifier": {verifier}}
 			tr := tokens(t, postForm(e, IssuerPath+"/token", form, nil))
-			if (tr.RefreshToken != "") != (profile == ProfileBCBSNC) {
-				t.Errorf("refresh token %q in profile %s", tr.RefreshToken, profile)
+			if (tr.RefreshToken != "") != (prof == profile.BCBSNC) {
+				t.Errorf("refresh token %q in profile %s", tr.RefreshToken, prof)
 			}
 			if tr.Scope != "openid fhirUser patient/*.rs" || tr.IDToken == "" {
 				t.Errorf("response %+v", tr)
@@ -119,13 +121,13 @@ func TestPKCENegatives(t *testing.T) {
 		{"right plain", verifier, "plain", verifier, "", "authorize"},
 		{"wrong plain", verifier, "plain", strings.Repeat("y", 43), codeInvalidGrant, "authorize"},
 	}
-	for _, profile := range []string{ProfileBCBSNC, ProfileStrict} {
+	for _, prof := range profile.All() {
 		for _, tc := range tests {
-			t.Run(profile+"/"+tc.name, func(t *testing.T) {
-				s := newServer(t, func(c *Config) { c.Profile = profile })
+			t.Run(prof.String()+"/"+tc.name, func(t *testing.T) {
+				s := newServer(t, func(c *Config) { c.Profile = prof })
 				e := router(s)
 				want := tc.wantBCBSNC
-				if profile == ProfileStrict {
+				if prof == profile.Strict {
 					want = tc.wantStr
 				}
 				q := authorizeQuery(map[string]string{"code_challenge": tc.challenge, "code_challenge_method": tc.method})

@@ -51,5 +51,5 @@ func (s *Server) userinfo(c echo.Context) error {
 func bearerError(c echo.Context, e *Error) error {
 	c.Response().Header().Set("WWW-Authenticate",
 		`Bearer realm="sandbox", error="`+e.Code+`", error_description="`+e.Description+`"`)
-	return c.JSON(e.Status(), map[string]string{"error": e.Code, "error_description": e.Description})
+	return e.write(c)
 }

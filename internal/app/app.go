@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +17,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/internal/console"
 	"github.com/bcbsnc-sandbox/sandbox/internal/control"
+	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
@@ -54,6 +54,9 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	}
 	base := baseURLFunc(cfg.BaseURL)
 	clock := &control.Clock{}
+	// One writer shapes the router's errors and the injected faults, by
+	// path, as the packages shape their own.
+	errs := httperr.New(httperr.Config{Profile: cfg.Profile, IssuerPath: oauth.IssuerPath, FHIRPath: fhir.BasePath})
 
 	authServer, err := oauth.New(oauth.Config{
 		Profile:     cfg.Profile,
@@ -123,11 +126,12 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		Warn: func(ctx context.Context, msg string, args ...any) {
 			logger.WarnContext(ctx, msg, args...)
 		},
+		Errors: errs,
 	})
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(logger.Logger)
+	e.HTTPErrorHandler = errorHandler(logger.Logger, errs)
 	e.Use(requestLog(logger), middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -236,50 +240,26 @@ func fhirAuthorizer(s *oauth.Server) func(context.Context, string) (fhir.Grant, 
 }
 
 // errorHandler answers what no package answered itself (an unknown path
-// outside the FHIR base, a body over the limit, a panic) in the FHIR API's
-// default error shape, {"detail": ...}. Unexpected errors are logged and
-// become a plain 500 that reveals nothing.
-func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+// outside the FHIR base, a wrong method, a body over the limit, a panic) in
+// the shape of the path's own errors, which errs decides. Unexpected errors
+// are logged and become a plain 500 that reveals nothing.
+func errorHandler(logger *slog.Logger, errs *httperr.Writer) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
-		status, detail := http.StatusInternalServerError, "internal error"
+		e := httperr.Error{Status: http.StatusInternalServerError, Message: "internal error"}
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			status = he.Code
-			detail = http.StatusText(status)
+			e.Status, e.Message = he.Code, http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok && m != "" {
-				detail = m
+				e.Message = m
 			}
 		} else {
 			logger.Error("unhandled error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}
-		if c.Request().Method == http.MethodHead {
-			_ = c.NoContent(status)
-			return
-		}
-		if oauthEndpoint(c.Request().URL.Path) {
-			// RFC 6749 §5.2 (and RFC 7009 §2.2.1, RFC 7662 §2.3 after it):
-			// the token, revocation and introspection endpoints answer every
-			// error, even one raised before their handler runs, in OAuth's
-			// own shape.
-			c.Response().Header().Set("Cache-Control", "no-store")
-			_ = c.JSON(status, map[string]string{"error": "invalid_request", "error_description": detail})
-			return
-		}
-		_ = c.JSON(status, map[string]string{"detail": detail})
+		_ = errs.Write(c.Response(), c.Request(), e)
 	}
-}
-
-// oauthEndpoint reports whether path is one of the JSON endpoints of the
-// authorization server whose errors have the RFC 6749 shape.
-func oauthEndpoint(path string) bool {
-	switch strings.TrimPrefix(path, oauth.IssuerPath) {
-	case "/token", "/revoke", "/introspect":
-		return strings.HasPrefix(path, oauth.IssuerPath)
-	}
-	return false
 }
 
 // bodyLimit refuses a body over maxBody with a 413. A request without a

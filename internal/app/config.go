@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // ErrUsage marks a configuration error: main prints it and exits 2, as a
@@ -22,7 +24,7 @@ type config struct {
 	BaseURL       string
 	Seed          int64
 	Members       int
-	Profile       string
+	Profile       profile.Profile
 	ClientsFile   string
 	SigningKey    string
 	AutoApprove   string
@@ -42,13 +44,14 @@ func envName(flagName string) string {
 // Help output and errors go to stderr; a returned error wraps ErrUsage.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
+	var profileName string // parsed once the flags and their twins are read
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen address")
 	fs.StringVar(&c.BaseURL, "base-url", "", "public base URL for the issuer, links and fullUrl (empty: from the request's scheme and Host, honouring X-Forwarded-Proto and X-Forwarded-Host)")
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the synthetic data")
 	fs.IntVar(&c.Members, "members", 10000, "generated members beyond the docs' fixtures (BCNCUser07 upwards)")
-	fs.StringVar(&c.Profile, "profile", "bcbsnc", `"bcbsnc" (as the vendor docs describe) or "strict" (SMART App Launch 2 / Inferno rules)`)
+	fs.StringVar(&profileName, "profile", profile.BCBSNC.String(), profile.Help())
 	fs.StringVar(&c.ClientsFile, "clients", "", "JSON file of extra registered clients")
 	fs.StringVar(&c.SigningKey, "signing-key", "", "PEM RSA key file for tokens; created (0600) when missing; empty: a new key in memory")
 	fs.StringVar(&c.AutoApprove, "auto-approve", "", "a username: /authorize skips every screen and approves as that user (or as login_hint)")
@@ -82,14 +85,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if fs.NArg() > 0 {
 		return c, usageError(stderr, "unexpected argument %q", fs.Arg(0))
 	}
+	p, err := profile.Parse(profileName)
+	if err != nil {
+		return c, usageError(stderr, "--profile %v", err)
+	}
+	c.Profile = p
 	return c, c.check(stderr)
 }
 
 // check rejects settings that cannot work, with a message that names the flag.
 func (c config) check(stderr io.Writer) error {
 	switch {
-	case c.Profile != "bcbsnc" && c.Profile != "strict":
-		return usageError(stderr, `--profile must be "bcbsnc" or "strict", not %q`, c.Profile)
 	case c.Members < 0:
 		return usageError(stderr, "--members must be 0 or more, not %d", c.Members)
 	case c.Members > 10_000_000:

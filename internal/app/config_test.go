@@ -2,13 +2,17 @@ package app
 
 import (
 	"errors"
+	"flag"
 	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -20,7 +24,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: ":8080", Seed: 1, Members: 10000, Profile: "bcbsnc", TokenTTL: time.Hour, LogFormat: "text"}
+	want := config{Addr: ":8080", Seed: 1, Members: 10000, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text"}
 	if c != want {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}
@@ -43,7 +47,7 @@ func TestParseConfigEnvTwinsAndFlagPrecedence(t *testing.T) {
 	if c.Addr != ":9090" || c.Members != 25 || c.BaseURL != "http://sandbox:8080" || c.TokenTTL != 5*time.Minute || c.AutoApprove != "BCNCUser03" {
 		t.Errorf("environment twins not applied: %+v", c)
 	}
-	if c.Seed != 9 || c.Profile != "bcbsnc" {
+	if c.Seed != 9 || c.Profile != profile.BCBSNC {
 		t.Errorf("flags must win over their twins: seed %d profile %q", c.Seed, c.Profile)
 	}
 }
@@ -157,5 +161,39 @@ func TestSigningKeyFile(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(corrupt); !strings.Contains(string(data), "not base64") {
 		t.Error("the corrupt key file was overwritten")
+	}
+}
+
+// TestProfileFlagKnowsEveryProfile: each profile is accepted by its name, on
+// the command line and as SANDBOX_PROFILE, and both the help and the error
+// for an unknown name list every name.
+func TestProfileFlagKnowsEveryProfile(t *testing.T) {
+	var help, bad strings.Builder
+	if _, err := parseConfig([]string{"--help"}, envOf(nil), &help); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	if _, err := parseConfig([]string{"--profile", "lenient"}, envOf(nil), &bad); !errors.Is(err, ErrUsage) {
+		t.Fatalf("--profile lenient: %v, want a usage error", err)
+	}
+	for _, p := range profile.All() {
+		t.Run(p.String(), func(t *testing.T) {
+			for name, c := range map[string]func() (config, error){
+				"flag": func() (config, error) { return parseConfig([]string{"--profile", p.String()}, envOf(nil), io.Discard) },
+				"env": func() (config, error) {
+					return parseConfig(nil, envOf(map[string]string{"SANDBOX_PROFILE": p.String()}), io.Discard)
+				},
+			} {
+				if cfg, err := c(); err != nil || cfg.Profile != p {
+					t.Errorf("%s: profile %v, err %v; want %v", name, cfg.Profile, err, p)
+				}
+			}
+			quoted := strconv.Quote(p.String())
+			if !strings.Contains(help.String(), quoted+" ("+p.Summary()+")") {
+				t.Errorf("--help does not describe %s:\n%s", quoted, help.String())
+			}
+			if !strings.Contains(bad.String(), quoted) {
+				t.Errorf("the error %q does not list %s", bad.String(), quoted)
+			}
+		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/labstack/echo/v4"
 )
@@ -49,7 +50,7 @@ type Config struct {
 	BaseURL    func(*http.Request) string
 	IssuerPath string
 	FHIRPath   string
-	Profile    string
+	Profile    profile.Profile
 	Accounts   []Account
 	Clients    []Client
 	// DebugClientID and DebugClientSecret are the client whose "{base}/debug"

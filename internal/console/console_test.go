@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/labstack/echo/v4"
 )
 
@@ -26,7 +27,7 @@ func newTestConsole(t *testing.T, answer func(url.Values) (int, []byte)) (*echo.
 		BaseURL:       func(*http.Request) string { return "http://sandbox.test" },
 		IssuerPath:    "/fhirmember/sps/oauth/oauth20",
 		FHIRPath:      "/fhir/sb/R4/patientaccess",
-		Profile:       "bcbsnc",
+		Profile:       profile.BCBSNC,
 		Accounts:      []Account{{Username: "BCNCUser03", Password: "BCNCPSWD03", PatientID: "-20140000008325", Description: "Jane <b>Doe</b>"}},
 		Clients:       []Client{{ID: "JVjR77J3j4BaRVqoDtLx", Name: "docs app", RedirectURIs: []string{"{base}/debug"}}},
 		DebugClientID: "JVjR77J3j4BaRVqoDtLx", DebugClientSecret: "SR3SrK6U1WpGOdjWS2LY",

@@ -44,7 +44,7 @@ func (c *Console) home(ctx echo.Context) error {
 		Base:     base,
 		Issuer:   base + c.cfg.IssuerPath,
 		FHIR:     base + c.cfg.FHIRPath,
-		Profile:  c.cfg.Profile,
+		Profile:  c.cfg.Profile.String(),
 		Accounts: c.cfg.Accounts,
 		Clients:  c.cfg.Clients,
 		TryURL:   base + c.cfg.IssuerPath + "/authorize?" + q.Encode(),

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/labstack/echo/v4"
 )
 
@@ -44,6 +45,10 @@ type Config struct {
 	OnReset []func()
 	// Logger hears the client checks.
 	Warn func(ctx context.Context, msg string, args ...any)
+	// Errors writes an injected fault's error in the shape of the path it
+	// hits, as the router writes a real error there. Nil means a writer for
+	// IssuerPath and FHIRPath in the default profile.
+	Errors *httperr.Writer
 }
 
 // Control is the control API's state: one mutex each in its parts.
@@ -68,6 +73,9 @@ func New(cfg Config) *Control {
 	}
 	if cfg.Warn == nil {
 		cfg.Warn = func(context.Context, string, ...any) {}
+	}
+	if cfg.Errors == nil {
+		cfg.Errors = httperr.New(httperr.Config{IssuerPath: cfg.IssuerPath, FHIRPath: cfg.FHIRPath})
 	}
 	return &Control{cfg: cfg, faults: &faults{}, requests: newRequestLog(requestLogSize)}
 }
@@ -106,9 +114,9 @@ func (c *Control) index(ctx echo.Context) error {
 	})
 }
 
-// problem is the control API's error body.
+// problem is the control API's error body, {"detail": ...}.
 func problem(ctx echo.Context, status int, detail string) error {
-	return ctx.JSON(status, map[string]string{"detail": detail})
+	return httperr.Write(ctx.Response(), httperr.Detail, httperr.Error{Status: status, Message: detail})
 }
 
 // decodeBody reads a small JSON body strictly: unknown fields are errors, so

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/labstack/echo/v4"
 )
 
@@ -33,7 +34,8 @@ type Fault struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 	// OAuthError answers with this RFC 6749 error code: on the token,
 	// revoke and introspect endpoints as the JSON error body; on /authorize
-	// as a redirect to the client's registered redirect_uri.
+	// as a redirect to the client's registered redirect_uri; elsewhere as
+	// the code's status in the path's error shape.
 	OAuthError string `json:"oauth_error,omitempty"`
 	// DelayMS holds the request this long, then runs it (or the fault).
 	DelayMS int `json:"delay_ms,omitempty"`
@@ -195,7 +197,7 @@ func (c *Control) injectFault(ctx echo.Context) (bool, error) {
 		if f.RetryAfter > 0 {
 			ctx.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		}
-		return true, c.faultBody(ctx, f.Status, note)
+		return true, c.faultBody(ctx, httperr.Error{Status: f.Status, Message: note})
 	case f.OAuthError != "":
 		if c.isAuthorize(r.URL.Path) {
 			if c.cfg.AuthorizeError == nil {
@@ -207,12 +209,7 @@ func (c *Control) injectFault(ctx echo.Context) (bool, error) {
 			}
 			return true, ctx.Redirect(http.StatusFound, loc)
 		}
-		status := oauthErrors[f.OAuthError]
-		if status == http.StatusUnauthorized {
-			ctx.Response().Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
-		}
-		ctx.Response().Header().Set("Cache-Control", "no-store")
-		return true, ctx.JSON(status, map[string]string{"error": f.OAuthError, "error_description": note})
+		return true, c.faultBody(ctx, httperr.Error{Status: oauthErrors[f.OAuthError], OAuthCode: f.OAuthError, Message: note})
 	case f.Malformed:
 		ct := echo.MIMEApplicationJSON
 		if strings.HasPrefix(r.URL.Path, c.cfg.FHIRPath) {
@@ -223,17 +220,14 @@ func (c *Control) injectFault(ctx echo.Context) (bool, error) {
 	return false, nil // a delay alone: the real handler answers
 }
 
-// faultBody answers in the shape of the path's own errors: RFC 6749 JSON on
-// the authorization server, {"detail": ...} elsewhere.
-func (c *Control) faultBody(ctx echo.Context, status int, note string) error {
-	if strings.HasPrefix(ctx.Request().URL.Path, c.cfg.IssuerPath) {
-		code := "server_error"
-		if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
-			code = "temporarily_unavailable"
-		}
-		return ctx.JSON(status, map[string]string{"error": code, "error_description": note})
-	}
-	return ctx.JSON(status, map[string]string{"detail": note})
+// faultBody answers e as a real error on the request's path would be
+// answered: the one error writer picks the shape (RFC 6749 JSON on the token,
+// revocation and introspection endpoints, the profile's shape under the FHIR
+// base, {"detail": ...} elsewhere) and the 401 challenge. An oauth_error
+// fault off the OAuth endpoints keeps its status; its code has no place in
+// the other shapes.
+func (c *Control) faultBody(ctx echo.Context, e httperr.Error) error {
+	return c.cfg.Errors.Write(ctx.Response(), ctx.Request(), e)
 }
 
 func (c *Control) isAuthorize(path string) bool {
