@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
 
 // TestRelatedPersonRead: the representative reads their own RelatedPerson,
@@ -69,9 +71,9 @@ func TestRelationshipCodes(t *testing.T) {
 	cases := []struct {
 		rel, other, code, text string
 	}{
-		{relParent, "", "GUARD", "Parent or guardian of a minor"},
-		{relPOA, "", "POWATT", "Active healthcare power of attorney"},
-		{relGuardian, "", "GUARD", "Court ordered guardianship"},
+		{representative.Parent, "", "GUARD", "Parent or guardian of a minor"},
+		{representative.POA, "", "POWATT", "Active healthcare power of attorney"},
+		{representative.Guardian, "", "GUARD", "Court ordered guardianship"},
 		{"other", "  Aunt  ", "", "Aunt"},
 		{"other", "", "", "Other"},
 	}
