@@ -100,7 +100,7 @@ func (s *Server) finish(req authRequest, d consent.Decision) (string, error) {
 	}
 	scopes := req.Scopes
 	if !d.SharePersonal {
-		scopes = withoutPersonal(scopes)
+		scopes = s.scopes.withoutPersonal(scopes)
 	}
 	now := s.cfg.Now()
 	code := token{

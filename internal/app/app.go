@@ -54,25 +54,30 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	base := baseURLFunc(cfg.BaseURL)
 	clock := &control.Clock{}
 
+	fhirTypes := fhir.Types()
+
 	authServer, err := oauth.New(oauth.Config{
-		Profile:     cfg.Profile,
-		BaseURL:     base,
-		Key:         key,
-		Clients:     clients,
-		Accounts:    accountLookup(catalog),
-		AutoApprove: cfg.AutoApprove,
-		TokenTTL:    cfg.TokenTTL,
-		Now:         clock.Now,
+		Profile:       cfg.Profile,
+		BaseURL:       base,
+		Key:           key,
+		Clients:       clients,
+		Accounts:      accountLookup(catalog),
+		AutoApprove:   cfg.AutoApprove,
+		TokenTTL:      cfg.TokenTTL,
+		Now:           clock.Now,
+		FHIRBasePath:  fhir.BasePath,
+		ResourceTypes: fhirTypeNames(fhirTypes),
 	})
 	if err != nil {
 		return nil, err
 	}
 	screens, err := consent.New(consent.Config{
-		Flow:         authServer,
-		Authenticate: catalog.Authenticate,
-		Key:          oauth.DeriveKey(key, "consent cookie"),
-		BaseURL:      base,
-		Now:          clock.Now,
+		Flow:          authServer,
+		Authenticate:  catalog.Authenticate,
+		Key:           oauth.DeriveKey(key, "consent cookie"),
+		BaseURL:       base,
+		Now:           clock.Now,
+		ResourceWords: fhirTypeWords(fhirTypes),
 	})
 	if err != nil {
 		return nil, err
@@ -147,6 +152,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		Exchange:          inProcessExchange(e),
 		ClientChecks:      ctl.ClientChecks,
 		Key:               oauth.DeriveKey(key, "debugger csrf"),
+		FHIRTypes:         consoleFHIRTypes(fhirTypes),
 	})
 	if err != nil {
 		return nil, err

@@ -19,6 +19,13 @@ type exchangeCall struct {
 	form url.Values
 }
 
+// testFHIRTypes stand in for the FHIR route table, which main passes in.
+var testFHIRTypes = []FHIRType{
+	{Name: "Patient", Params: []FHIRParam{{Name: "_id", Member: true}, {Name: "_lastUpdated", Example: "gt2020-02-13T08:00:00-05:00"}}},
+	{Name: "ExplanationOfBenefit", Params: []FHIRParam{{Name: "patient", Member: true}, {Name: "type", Example: "carrier,pde"}, {Name: "identifier", Example: "http://example.com/id#x|a+b c"}}},
+	{Name: "Practitioner"},
+}
+
 func newTestConsole(t *testing.T, answer func(url.Values) (int, []byte)) (*echo.Echo, *[]exchangeCall) {
 	t.Helper()
 	var calls []exchangeCall
@@ -41,7 +48,8 @@ func newTestConsole(t *testing.T, answer func(url.Values) (int, []byte)) (*echo.
 			}
 			return nil
 		},
-		Key: []byte("0123456789abcdef0123456789abcdef"),
+		Key:       []byte("0123456789abcdef0123456789abcdef"),
+		FHIRTypes: testFHIRTypes,
 	})
 	if err != nil {
 		t.Fatal(err)
