@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,8 +59,8 @@ func New(cfg Config) (*Screens, error) {
 	case len(cfg.ResourceWords) == 0:
 		return nil, errors.New("consent: Config.ResourceWords is empty")
 	}
-	for typ, w := range cfg.ResourceWords {
-		if typ == "" || strings.TrimSpace(w) == "" {
+	for _, typ := range slices.Sorted(maps.Keys(cfg.ResourceWords)) {
+		if typ == "" || strings.TrimSpace(cfg.ResourceWords[typ]) == "" {
 			return nil, fmt.Errorf("consent: Config.ResourceWords has no words for %q", typ)
 		}
 	}

@@ -581,3 +581,48 @@ func TestClaimTypeSearchIsTheGenerators(t *testing.T) {
 		t.Errorf("metadata documents type as %q, want the list %s", documented, want)
 	}
 }
+
+// TestFHIRBasePathIsOne: the authorization server names and serves the
+// FHIR base where the FHIR API serves it (fhir.BasePath): the SMART
+// configuration and UserInfo under it, and the fhirUser of the id_token and
+// of introspection, which the CapabilityStatement's URL agrees with.
+func TestFHIRBasePathIsOne(t *testing.T) {
+	srv, _ := startFactsSandbox(t)
+	fhirBase := srv.URL + fhir.BasePath
+	var cs struct {
+		Implementation struct{ URL string }
+	}
+	getJSONDoc(t, fhirBase+"/metadata", &cs)
+	if cs.Implementation.URL != fhirBase {
+		t.Errorf("metadata implementation.url %q, want %q", cs.Implementation.URL, fhirBase)
+	}
+	var smart struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	getJSONDoc(t, fhirBase+"/.well-known/smart-configuration", &smart)
+	if smart.TokenEndpoint == "" {
+		t.Error("the SMART configuration under the FHIR base has no token_endpoint")
+	}
+	tok := grantFor(t, srv.URL, "BCNCUser03", "openid fhirUser patient/*.read")
+	want := fhirBase + "/Patient/" + tok.Patient
+	if got, _ := jwtClaims(t, tok.IDToken)["fhirUser"].(string); got != want {
+		t.Errorf("id_token fhirUser %q, want %q", got, want)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+issuerPath+"/introspect", strings.NewReader(url.Values{"token": {tok.AccessToken}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(docsClientID, docsClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var intro struct {
+		FHIRUser string `json:"fhirUser"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&intro); err != nil || intro.FHIRUser != want {
+		t.Errorf("introspection fhirUser %q (%v), want %q", intro.FHIRUser, err, want)
+	}
+	if status, body := fhirDo(t, http.MethodGet, fhirBase+"/UserInfo", tok.AccessToken, nil); status != http.StatusForbidden && status != http.StatusOK {
+		t.Errorf("UserInfo under the FHIR base: %d %s", status, body)
+	}
+}
