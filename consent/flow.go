@@ -8,7 +8,11 @@
 // decision back through Flow.
 package consent
 
-import "context"
+import (
+	"context"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
+)
 
 // StartPath is where the authorization server sends the browser, relative to
 // the issuer, with the sealed request as the "request" query parameter.
@@ -24,13 +28,13 @@ type Request struct {
 	LoginHint string
 }
 
-// Relationships of a personal representative, as the docs list them. The
-// codes are the sandbox's; Display is what the member reads.
+// Relationships of a personal representative, as the docs list them; the
+// list and its wording live in package representative.
 const (
-	RelParent   = "parent"   // Parent or guardian of a minor
-	RelPOA      = "poa"      // Active healthcare power of attorney
-	RelGuardian = "guardian" // Court ordered guardianship
-	RelOther    = "other"    // Other (with a free-text relationship)
+	RelParent   = representative.Parent   // Parent or guardian of a minor
+	RelPOA      = representative.POA      // Active healthcare power of attorney
+	RelGuardian = representative.Guardian // Court ordered guardianship
+	RelOther    = representative.Other    // Other (with a free-text relationship)
 )
 
 // Representative is a personal representative acting for the member.

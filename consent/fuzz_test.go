@@ -44,7 +44,7 @@ func FuzzOpenState(f *testing.F) {
 func FuzzStep(f *testing.F) {
 	flow := newFakeFlow()
 	clock := newFakeClock()
-	s, err := New(Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey, Now: clock.Now})
+	s, err := New(Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey, Now: clock.Now, ResourceWords: testWords})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -285,17 +285,19 @@ func TestNewChecksConfig(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"no flow", Config{Authenticate: testAuthenticate, Key: testKey}},
-		{"no authenticator", Config{Flow: flow, Key: testKey}},
-		{"no key", Config{Flow: flow, Authenticate: testAuthenticate}},
-		{"short key", Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey[:16]}},
+		{"no flow", Config{Authenticate: testAuthenticate, Key: testKey, ResourceWords: testWords}},
+		{"no authenticator", Config{Flow: flow, Key: testKey, ResourceWords: testWords}},
+		{"no key", Config{Flow: flow, Authenticate: testAuthenticate, ResourceWords: testWords}},
+		{"short key", Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey[:16], ResourceWords: testWords}},
+		{"no resource words", Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey}},
+		{"a type without words", Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey, ResourceWords: map[string]string{"Patient": " "}}},
 	}
 	for _, tt := range tests {
 		if _, err := New(tt.cfg); err == nil {
 			t.Errorf("%s: New succeeded", tt.name)
 		}
 	}
-	if _, err := New(Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey}); err != nil {
+	if _, err := New(Config{Flow: flow, Authenticate: testAuthenticate, Key: testKey, ResourceWords: testWords}); err != nil {
 		t.Errorf("minimal config: %v", err)
 	}
 }

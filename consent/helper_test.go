@@ -27,6 +27,14 @@ const issuerPath = "/fhirmember/sps/oauth/oauth20"
 // testKey is Config.Key for every test Screens unless a test needs another.
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
+// testWords are Config.ResourceWords for every test Screens unless a test
+// needs others; main passes the FHIR route table's.
+var testWords = map[string]string{
+	"Patient":              "your demographics: name, birth date, gender and address",
+	"Coverage":             "your coverage: plans, benefit periods and member IDs",
+	"ExplanationOfBenefit": "your claims: what was billed, paid and owed for each visit, stay or prescription",
+}
+
 // fakeFlow stands in for the authorization server.
 type fakeFlow struct {
 	mu        sync.Mutex
@@ -142,6 +150,9 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	}
 	if cfg.Now == nil {
 		cfg.Now = h.clock.Now
+	}
+	if cfg.ResourceWords == nil {
+		cfg.ResourceWords = testWords
 	}
 	s, err := New(cfg)
 	if err != nil {

@@ -8,47 +8,33 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
 
 // maxNameLen bounds the free-text fields of a representative.
 const maxNameLen = 200
 
-// relationship is one of the docs' four choices for a representative.
-type relationship struct {
-	Code, Display string
-}
+// relationship is one of the docs' choices for a representative; the list
+// lives in package representative, which the FHIR API renders from too.
+type relationship = representative.Relationship
 
 // relationships lists the docs' choices in the docs' order.
-func relationships() []relationship {
-	return []relationship{
-		{RelParent, "Parent or guardian of a minor"},
-		{RelPOA, "Active healthcare power of attorney"},
-		{RelGuardian, "Court ordered guardianship"},
-		{RelOther, "Other"},
-	}
-}
+func relationships() []relationship { return representative.Relationships() }
 
 // relationshipDisplay is how the member reads rep's relationship.
 func relationshipDisplay(rep *Representative) string {
 	if rep.Relationship == RelOther {
 		return rep.OtherRelationship
 	}
-	for _, r := range relationships() {
-		if r.Code == rep.Relationship {
-			return r.Display
-		}
-	}
-	return ""
+	r, _ := representative.Lookup(rep.Relationship)
+	return r.Display
 }
 
-// knownRelationship reports whether code is one of the docs' four.
+// knownRelationship reports whether code is one of the docs' choices.
 func knownRelationship(code string) bool {
-	for _, r := range relationships() {
-		if r.Code == code {
-			return true
-		}
-	}
-	return false
+	_, ok := representative.Lookup(code)
+	return ok
 }
 
 // chooseRelation is step 3: "Self" or "Personal Representative". A missing
@@ -78,7 +64,7 @@ func (s *Screens) chooseRelation(c echo.Context, st state, req Request, form url
 }
 
 // parseRepresentative reads and checks a representative's answers: one of
-// the docs' four relationships, a full name, and for Other the member's own
+// the docs' relationships, a full name, and for Other the member's own
 // words for the relationship. problem is "" when they are acceptable.
 func parseRepresentative(form url.Values) (rep Representative, problem string) {
 	rep.Relationship = form.Get("relationship")

@@ -2,61 +2,27 @@ package consent
 
 import "strings"
 
-// resourceWords says in plain words what a FHIR resource type holds; "" for
-// a type the sandbox does not serve.
-func resourceWords(typ string) string {
-	switch typ {
-	case "Patient":
-		return "your demographics: name, birth date, gender and address"
-	case "Coverage":
-		return "your coverage: plans, benefit periods and member IDs"
-	case "ExplanationOfBenefit":
-		return "your claims: what was billed, paid and owed for each visit, stay or prescription"
-	case "Condition":
-		return "your conditions and diagnoses"
-	case "Observation":
-		return "your lab results and vital signs"
-	case "Procedure":
-		return "procedures you had"
-	case "AllergyIntolerance":
-		return "your allergies"
-	case "Immunization":
-		return "your immunizations"
-	case "MedicationRequest":
-		return "your prescriptions"
-	case "Encounter":
-		return "your visits and hospital stays"
-	case "Practitioner":
-		return "the doctors and other providers on your records"
-	case "Organization":
-		return "the hospitals, pharmacies and other organizations on your records"
-	case "RelatedPerson":
-		return "the personal representatives on your records"
-	}
-	return ""
-}
-
 // describeScopes turns the scopes an app asked for into sentences a member
 // can read, in the order asked, without repeats. The docs say the member
 // is not offered a choice of scopes; this only says what the app gets.
 // Scopes are matched case-insensitively because the docs spell them
 // "openID" and "FHIRUser".
-func describeScopes(scopes []string) []string {
+func (s *Screens) describeScopes(scopes []string) []string {
 	var out []string
 	seen := make(map[string]bool)
 	for _, sc := range scopes {
-		s := scopeSentence(sc)
-		if s == "" || seen[s] {
+		sentence := s.scopeSentence(sc)
+		if sentence == "" || seen[sentence] {
 			continue
 		}
-		seen[s] = true
-		out = append(out, s)
+		seen[sentence] = true
+		out = append(out, sentence)
 	}
 	return out
 }
 
 // scopeSentence is one scope in plain words; "" for an empty scope.
-func scopeSentence(scope string) string {
+func (s *Screens) scopeSentence(scope string) string {
 	switch strings.ToLower(scope) {
 	case "":
 		return ""
@@ -73,15 +39,16 @@ func scopeSentence(scope string) string {
 	case "read":
 		return "Read your health plan data. The app cannot change anything."
 	}
-	if s, ok := resourceScopeSentence(scope); ok {
-		return s
+	if sentence, ok := s.resourceScopeSentence(scope); ok {
+		return sentence
 	}
 	return "Other access the app asked for: \u201c" + scope + "\u201d."
 }
 
 // resourceScopeSentence describes a SMART resource scope: v1
-// "patient/Type.read" and v2 "patient/Type.rs" (SMART App Launch 2 §3.3).
-func resourceScopeSentence(scope string) (string, bool) {
+// "patient/Type.read" and v2 "patient/Type.rs" (SMART App Launch 2 §3.3),
+// in the words Config.ResourceWords gives the type.
+func (s *Screens) resourceScopeSentence(scope string) (string, bool) {
 	ctx, rest, ok := strings.Cut(scope, "/")
 	if !ok || !strings.EqualFold(ctx, "patient") && !strings.EqualFold(ctx, "user") {
 		return "", false
@@ -91,7 +58,7 @@ func resourceScopeSentence(scope string) (string, bool) {
 	if typ == "*" {
 		return "All your health plan data: claims, coverage, clinical records and your demographics.", true
 	}
-	words := resourceWords(typ)
+	words := s.words[typ]
 	if words == "" {
 		return "", false
 	}

@@ -2,7 +2,6 @@ package consent
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -36,21 +35,32 @@ func TestDescribeScopes(t *testing.T) {
 		}},
 		{"none", nil, nil},
 	}
+	s := newHarness(t, Config{}).screens
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := describeScopes(tt.scopes); !reflect.DeepEqual(got, tt.want) {
+			if got := s.describeScopes(tt.scopes); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("describeScopes(%q) =\n%q\nwant\n%q", tt.scopes, got, tt.want)
 			}
 		})
 	}
 }
 
-// Every resource type the sandbox serves has its own words.
-func TestEveryServedTypeDescribed(t *testing.T) {
-	for _, typ := range []string{"Patient", "Coverage", "ExplanationOfBenefit", "Condition", "Observation", "Procedure",
-		"AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter", "Practitioner", "Organization", "RelatedPerson"} {
-		if got := scopeSentence("patient/" + typ + ".read"); strings.HasPrefix(got, "Other access") {
-			t.Errorf("%s: %q", typ, got)
-		}
+// TestResourceWordsComeFromConfig: a resource scope is described in the
+// words Config.ResourceWords gives its type, and only a type it names is.
+func TestResourceWordsComeFromConfig(t *testing.T) {
+	s := newHarness(t, Config{ResourceWords: map[string]string{"Widget": "your widgets and gadgets"}}).screens
+	tests := []struct {
+		name, scope, want string
+	}{
+		{"a configured type, v1", "patient/Widget.read", "Your widgets and gadgets."},
+		{"a configured type, v2", "patient/Widget.rs", "Your widgets and gadgets."},
+		{"a type the config does not name", "patient/Coverage.read", "Other access the app asked for: \u201cpatient/Coverage.read\u201d."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.scopeSentence(tt.scope); got != tt.want {
+				t.Errorf("scopeSentence(%q) = %q, want %q", tt.scope, got, tt.want)
+			}
+		})
 	}
 }

@@ -2,8 +2,11 @@ package consent
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +26,11 @@ type Config struct {
 	BaseURL func(*http.Request) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ResourceWords says in plain words what each FHIR type the API serves
+	// holds, by type name ("Coverage": "your coverage: plans, ..."): the
+	// consent page says this for an app's patient/{Type}.* scope. main
+	// passes the FHIR route table's words.
+	ResourceWords map[string]string
 }
 
 // Screens serves the member's screens. It is safe for concurrent use; its
@@ -36,6 +44,7 @@ type Screens struct {
 	csrf         csrfMAC
 	throttle     *throttle
 	pages        pages
+	words        map[string]string
 }
 
 // New checks cfg and parses the templates once.
@@ -47,6 +56,13 @@ func New(cfg Config) (*Screens, error) {
 		return nil, errors.New("consent: Config.Authenticate is nil")
 	case len(cfg.Key) != 32:
 		return nil, errors.New("consent: Config.Key must be 32 bytes")
+	case len(cfg.ResourceWords) == 0:
+		return nil, errors.New("consent: Config.ResourceWords is empty")
+	}
+	for _, typ := range slices.Sorted(maps.Keys(cfg.ResourceWords)) {
+		if typ == "" || strings.TrimSpace(cfg.ResourceWords[typ]) == "" {
+			return nil, fmt.Errorf("consent: Config.ResourceWords has no words for %q", typ)
+		}
 	}
 	now := cfg.Now
 	if now == nil {
@@ -73,6 +89,7 @@ func New(cfg Config) (*Screens, error) {
 		csrf:         csrf,
 		throttle:     newThrottle(now),
 		pages:        p,
+		words:        maps.Clone(cfg.ResourceWords),
 	}, nil
 }
 

@@ -87,7 +87,7 @@ func (s *Screens) show(c echo.Context, status int, st state, req Request, v view
 		v.Relationships = relationships()
 	case stepConsent:
 		v.Username = st.Username
-		v.Asks = describeScopes(req.Scopes)
+		v.Asks = s.describeScopes(req.Scopes)
 		v.Representative = st.Representative
 		if st.Representative != nil {
 			v.RelDisplay = relationshipDisplay(st.Representative)

@@ -1,14 +1,23 @@
 package fhir
 
-import "strings"
+import (
+	"strings"
 
-// claimTypes is a set of the docs' eight claim types, one bit each.
-type claimTypes uint8
+	"github.com/bcbsnc-sandbox/sandbox/generator"
+)
 
-// Systems the docs write for claim-type codes: the eob-type code system and
-// its typo'd twin without the hyphen, which the docs use for half the types.
+// claimTypes is a set of the docs' claim types: bit i is
+// generator.ClaimTypes[i], the list the generator draws claims from, so the
+// search accepts exactly the types a member's claims can have.
+type claimTypes uint32
+
+// maxClaimTypes is how many claim types a claimTypes set can hold.
+const maxClaimTypes = 32
+
+// The docs write claim-type codes with generator.EOBTypeSystem and, for half
+// the types, with its typo'd twin without the hyphen, which the search
+// accepts too though the generator never writes it.
 const (
-	eobTypeSystem      = "https://apiservicessb-ext.bcbsnc.com/resources/codesystem/eob-type"
 	eobTypeSystemTypo  = "https://apiservicessb-ext.bcbsnc.com/resources/codesystem/eobtype"
 	claimTypeSeparator = ","
 )
@@ -16,23 +25,10 @@ const (
 // claimTypeBit is the bit of a claim type, or 0 for anything else. Codes are
 // case-sensitive: the docs require lower case.
 func claimTypeBit(code string) claimTypes {
-	switch code {
-	case "carrier":
-		return 1 << 0
-	case "dme":
-		return 1 << 1
-	case "hha":
-		return 1 << 2
-	case "hospice":
-		return 1 << 3
-	case "inpatient":
-		return 1 << 4
-	case "outpatient":
-		return 1 << 5
-	case "snf":
-		return 1 << 6
-	case "pde":
-		return 1 << 7
+	for i, t := range generator.ClaimTypes {
+		if t == code && i < maxClaimTypes {
+			return 1 << i
+		}
 	}
 	return 0
 }
@@ -46,7 +42,7 @@ func parseClaimTypes(v string) (set claimTypes, ok bool) {
 	for item := range strings.SplitSeq(v, claimTypeSeparator) {
 		code := item
 		if sys, c, found := strings.Cut(item, "|"); found {
-			if sys != eobTypeSystem && sys != eobTypeSystemTypo {
+			if sys != generator.EOBTypeSystem && sys != eobTypeSystemTypo {
 				return 0, false
 			}
 			code = c

@@ -15,6 +15,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/generator"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 	"github.com/labstack/echo/v4"
 )
 
@@ -49,9 +50,9 @@ func testGrants() map[string]Grant {
 			"patient/Coverage.read", "patient/ExplanationOfBenefit.read"}},
 		"no-context": {Scopes: []string{"patient/*.read"}},
 		"representative": {Patient: memberRich, Scopes: []string{"patient/*.read"}, FHIRUser: "RelatedPerson/" + testRepID,
-			RelatedPerson: &RelatedPerson{ID: testRepID, Name: testRepName, Relationship: relPOA}},
+			RelatedPerson: &RelatedPerson{ID: testRepID, Name: testRepName, Relationship: representative.POA}},
 		"representative-fhiruser": {Patient: memberRich, Scopes: []string{"openid", "FHIRUser", "patient/Patient.read"}, FHIRUser: "RelatedPerson/" + testRepID,
-			RelatedPerson: &RelatedPerson{ID: testRepID, Name: testRepName, Relationship: relParent}},
+			RelatedPerson: &RelatedPerson{ID: testRepID, Name: testRepName, Relationship: representative.Parent}},
 		"self-fhiruser": {Patient: memberRich, Scopes: []string{"fhirUser", "patient/Patient.read"}, FHIRUser: "Patient/" + memberRich},
 		"gone":          {Patient: "-1", Scopes: []string{"patient/*.read"}},
 	}

@@ -5,19 +5,9 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-)
 
-// Relationship codes of a representative, as the consent package defines
-// them (consent.RelParent …); fhir does not import consent.
-const (
-	relParent   = "parent"
-	relPOA      = "poa"
-	relGuardian = "guardian"
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
-
-// roleCodeSystem is HL7 v3 RoleCode, the R4 example binding of
-// RelatedPerson.relationship (R4 ValueSet relatedperson-relationshiptype).
-const roleCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 
 // readRelatedPerson serves RelatedPerson/{id}: only the representative who
 // holds the token, rendered from the grant (README, "Tokens": fhirUser is
@@ -40,10 +30,9 @@ func (a *API) readRelatedPerson(c echo.Context, id string, g Grant) error {
 }
 
 // appendRelatedPerson renders rp as an R4 RelatedPerson of patient. The
-// relationship is coded from v3 RoleCode where one fits the docs' choice
-// (GUARD for a parent or guardian of a minor and for a court-ordered
-// guardian, POWATT for a healthcare power of attorney) and is text only,
-// in the member's words, for Other.
+// relationship is coded from v3 RoleCode where package representative gives
+// one, with the docs' wording as its text, and is text only, in the member's
+// words, for Other.
 func appendRelatedPerson(dst []byte, rp *RelatedPerson, patient string, updated time.Time) []byte {
 	dst = append(dst, `{"resourceType":"RelatedPerson","id":`...)
 	dst = appendString(dst, rp.ID)
@@ -56,7 +45,7 @@ func appendRelatedPerson(dst []byte, rp *RelatedPerson, patient string, updated 
 	if code != "" || text != "" {
 		dst = append(dst, `,"relationship":[{`...)
 		if code != "" {
-			dst = append(dst, `"coding":[{"system":"`+roleCodeSystem+`","code":"`...)
+			dst = append(dst, `"coding":[{"system":"`+representative.RoleCodeSystem+`","code":"`...)
 			dst = append(dst, code...)
 			dst = append(dst, `","display":"`...)
 			dst = append(dst, display...)
@@ -82,17 +71,13 @@ func appendRelatedPerson(dst []byte, rp *RelatedPerson, patient string, updated 
 // relationship maps a representative's relationship to a RoleCode code,
 // its display, and the text the member chose.
 func relationship(rp *RelatedPerson) (code, display, text string) {
-	switch rp.Relationship {
-	case relParent:
-		return "GUARD", "guardian", "Parent or guardian of a minor"
-	case relPOA:
-		return "POWATT", "power of attorney", "Active healthcare power of attorney"
-	case relGuardian:
-		return "GUARD", "guardian", "Court ordered guardianship"
+	if r, ok := representative.Lookup(rp.Relationship); ok && r.RoleCode != "" {
+		return r.RoleCode, r.RoleDisplay, r.Display
 	}
-	// relOther, and any code this package does not know: the member's words.
+	// Other, and any code the list does not know: the member's words.
 	if t := strings.TrimSpace(rp.RelationshipText); t != "" {
 		return "", "", t
 	}
-	return "", "", "Other"
+	other, _ := representative.Lookup(representative.Other)
+	return "", "", other.Display
 }

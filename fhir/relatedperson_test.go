@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
 
 // TestRelatedPersonRead: the representative reads their own RelatedPerson,
@@ -71,9 +72,9 @@ func TestRelationshipCodes(t *testing.T) {
 	cases := []struct {
 		rel, other, code, text string
 	}{
-		{relParent, "", "GUARD", "Parent or guardian of a minor"},
-		{relPOA, "", "POWATT", "Active healthcare power of attorney"},
-		{relGuardian, "", "GUARD", "Court ordered guardianship"},
+		{representative.Parent, "", "GUARD", "Parent or guardian of a minor"},
+		{representative.POA, "", "POWATT", "Active healthcare power of attorney"},
+		{representative.Guardian, "", "GUARD", "Court ordered guardianship"},
 		{"other", "  Aunt  ", "", "Aunt"},
 		{"other", "", "", "Other"},
 	}

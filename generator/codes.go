@@ -1,5 +1,10 @@
 package generator
 
+// EOBTypeSystem is the docs' code system of the claim types (ClaimTypes):
+// every ExplanationOfBenefit.type carries one of them in it, and the FHIR
+// API's "type" search accepts it in system|code.
+const EOBTypeSystem = "https://apiservicessb-ext.bcbsnc.com/resources/codesystem/eob-type"
+
 // Code systems the generator writes, each as its spec names it.
 const (
 	sysICD10CM     = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -18,7 +23,7 @@ const (
 	sysPOS         = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 	sysAbsent      = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 	sysClaimType   = "http://terminology.hl7.org/CodeSystem/claim-type"
-	sysEOBType     = "https://apiservicessb-ext.bcbsnc.com/resources/codesystem/eob-type"
+	sysEOBType     = EOBTypeSystem
 	sysAdjudCore   = "http://terminology.hl7.org/CodeSystem/adjudication"
 	sysDiagType    = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
 	sysPayeeType   = "http://terminology.hl7.org/CodeSystem/payeetype"

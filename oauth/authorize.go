@@ -125,10 +125,10 @@ func (s *Server) checkAuthorize(form url.Values, client Client, base string) (au
 	}
 	// SMART App Launch 2 §2.1.9: aud names the FHIR server the token is for.
 	// The docs never send it, so profile bcbsnc lets a wrong one pass.
-	if aud := form.Get("aud"); aud != "" && strict && strings.TrimSuffix(aud, "/") != fhirBase(base) {
-		return authRequest{}, errInvalidRequest("aud must be the FHIR base URL " + fhirBase(base))
+	if aud := form.Get("aud"); aud != "" && strict && strings.TrimSuffix(aud, "/") != s.fhirBase(base) {
+		return authRequest{}, errInvalidRequest("aud must be the FHIR base URL " + s.fhirBase(base))
 	}
-	scopes := parseScope(form.Get("scope"))
+	scopes := s.scopes.parse(form.Get("scope"))
 	if len(scopes) == 0 {
 		return authRequest{}, errInvalidScope("no scope this server grants was requested (try patient/*.read openid fhirUser)")
 	}

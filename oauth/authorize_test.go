@@ -216,8 +216,8 @@ func TestParseScope(t *testing.T) {
 		{"", nil},
 	}
 	for _, tc := range tests {
-		if got := parseScope(tc.raw); !slices.Equal(got, tc.want) {
-			t.Errorf("parseScope(%q) = %q, want %q", tc.raw, got, tc.want)
+		if got := testScopes.parse(tc.raw); !slices.Equal(got, tc.want) {
+			t.Errorf("testScopes.parse(%q) = %q, want %q", tc.raw, got, tc.want)
 		}
 	}
 }
@@ -226,13 +226,13 @@ func FuzzParseScope(f *testing.F) {
 	f.Add("openid read profile patient/*.read")
 	f.Add("patient/Patient.cruds patient/*.rs")
 	f.Fuzz(func(t *testing.T, raw string) {
-		got := parseScope(raw)
+		got := testScopes.parse(raw)
 		for _, s := range got {
-			if parseScope(s) == nil || parseScope(s)[0] != s {
+			if testScopes.parse(s) == nil || testScopes.parse(s)[0] != s {
 				t.Errorf("granted scope %q does not parse to itself", s)
 			}
 		}
-		_ = withoutPersonal(got)
+		_ = testScopes.withoutPersonal(got)
 	})
 }
 

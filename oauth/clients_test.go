@@ -26,7 +26,7 @@ func TestLoadClients(t *testing.T) {
 	if len(cs) != 2 || cs[0].Secret != "s" || cs[0].Name != "Web" || !cs[1].public() || cs[1].RedirectURIs[1] != "http://127.0.0.1/cb" {
 		t.Errorf("loaded %+v", cs)
 	}
-	if _, err := New(Config{Key: testKey(), Accounts: testAccounts, Clients: cs, BaseURL: hostBaseURL}); err != nil {
+	if _, err := New(Config{Key: testKey(), Accounts: testAccounts, Clients: cs, BaseURL: hostBaseURL, FHIRBasePath: fhirPath, ResourceTypes: testResourceTypes}); err != nil {
 		t.Errorf("New refused loaded clients: %v", err)
 	}
 
@@ -68,9 +68,18 @@ func TestNewErrors(t *testing.T) {
 			c.Clients = []Client{{ID: "a", RedirectURIs: []string{"https://a/cb"}}, {ID: "a", RedirectURIs: []string{"https://a/cb"}}}
 		}},
 		{"unknown auto-approve user", "auto-approve", func(c *Config) { c.AutoApprove = "nobody" }},
+		{"no FHIR base path", "FHIR base path", func(c *Config) { c.FHIRBasePath = "" }},
+		{"relative FHIR base path", "FHIR base path", func(c *Config) { c.FHIRBasePath = "fhir/r4" }},
+		{"FHIR base path with a trailing slash", "FHIR base path", func(c *Config) { c.FHIRBasePath = "/fhir/" }},
+		{"FHIR base path with a route parameter", "FHIR base path", func(c *Config) { c.FHIRBasePath = "/fhir/:v" }},
+		{"no resource types", "resource types", func(c *Config) { c.ResourceTypes = nil }},
+		{"a resource type with scope syntax", "not a FHIR type name", func(c *Config) { c.ResourceTypes = []string{"Patient", "Coverage.read"} }},
+		{"a lower-case resource type", "not a FHIR type name", func(c *Config) { c.ResourceTypes = []string{"patient"} }},
+		{"a wildcard resource type", "not a FHIR type name", func(c *Config) { c.ResourceTypes = []string{"*"} }},
+		{"a resource type twice", "twice", func(c *Config) { c.ResourceTypes = []string{"Patient", "Coverage", "Patient"} }},
 	}
 	for _, tc := range tests {
-		cfg := Config{Key: testKey(), Accounts: testAccounts, BaseURL: hostBaseURL}
+		cfg := Config{Key: testKey(), Accounts: testAccounts, BaseURL: hostBaseURL, FHIRBasePath: fhirPath, ResourceTypes: testResourceTypes}
 		if _, err := New(cfg); err != nil {
 			t.Fatalf("the valid config: %v", err)
 		}

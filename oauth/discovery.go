@@ -31,11 +31,12 @@ func (s *Server) endpoints(base string) endpoints {
 	}
 }
 
-// scopesSupported lists what parseScope grants, v1 and v2 spellings.
-func scopesSupported() []string {
+// supported lists what parse grants, v1 and v2 spellings: a patient scope
+// for every type the FHIR API serves.
+func (sr scopeRules) supported() []string {
 	out := []string{scopeOpenID, scopeFHIRUser, scopeProfile, scopeLaunchPatient, scopeOfflineAccess,
 		"patient/*.read", "patient/*.rs"}
-	for _, t := range resourceTypes() {
+	for _, t := range sr.types {
 		out = append(out, "patient/"+t+".read", "patient/"+t+".rs")
 	}
 	return out
@@ -71,7 +72,7 @@ func (s *Server) openIDConfiguration(c echo.Context) error {
 		AuthorizationResponseISSSupport bool     `json:"authorization_response_iss_parameter_supported"`
 	}{
 		endpoints:                       s.endpoints(s.cfg.BaseURL(c.Request())),
-		ScopesSupported:                 scopesSupported(),
+		ScopesSupported:                 s.scopes.supported(),
 		ResponseTypes:                   []string{"code"},
 		ResponseModes:                   []string{"query"},
 		GrantTypes:                      grantTypes(),
@@ -100,7 +101,7 @@ func (s *Server) smartConfiguration(c echo.Context) error {
 		Capabilities         []string `json:"capabilities"`
 	}{
 		endpoints:            s.endpoints(s.cfg.BaseURL(c.Request())),
-		ScopesSupported:      scopesSupported(),
+		ScopesSupported:      s.scopes.supported(),
 		ResponseTypes:        []string{"code"},
 		CodeChallengeMethods: s.codeChallengeMethods(),
 		TokenAuthMethods:     authMethods(),

@@ -70,7 +70,7 @@ func TestOpenIDConfiguration(t *testing.T) {
 func TestSMARTConfiguration(t *testing.T) {
 	for _, prof := range profile.All() {
 		e := router(newServer(t, func(c *Config) { c.Profile = prof }))
-		d := getJSON(t, get(e, fhirBasePath+"/.well-known/smart-configuration"))
+		d := getJSON(t, get(e, fhirPath+"/.well-known/smart-configuration"))
 		if d["issuer"] != issuerURL || d["jwks_uri"] != issuerURL+"/jwks" || d["token_endpoint"] != issuerURL+"/token" ||
 			d["authorization_endpoint"] != issuerURL+"/authorize" || d["revocation_endpoint"] != issuerURL+"/revoke" ||
 			d["introspection_endpoint"] != issuerURL+"/introspect" {
@@ -87,7 +87,7 @@ func TestSMARTConfiguration(t *testing.T) {
 			t.Errorf("strict advertises %q", m)
 		}
 		for _, sc := range strs(d["scopes_supported"]) {
-			if got := parseScope(sc); len(got) != 1 || got[0] != sc {
+			if got := testScopes.parse(sc); len(got) != 1 || got[0] != sc {
 				t.Errorf("advertised scope %q parses to %q", sc, got)
 			}
 		}
@@ -130,7 +130,7 @@ func TestIDTokenVerifiesWithJWKS(t *testing.T) {
 // Browser apps get CORS on discovery, JWKS, token and userinfo, preflights included.
 func TestCORS(t *testing.T) {
 	e := router(newServer(t, nil))
-	for _, path := range []string{IssuerPath + "/token", IssuerPath + "/revoke", IssuerPath + "/introspect", "/v1/connect/userinfo", fhirBasePath + "/UserInfo"} {
+	for _, path := range []string{IssuerPath + "/token", IssuerPath + "/revoke", IssuerPath + "/introspect", "/v1/connect/userinfo", fhirPath + "/UserInfo"} {
 		r := httptest.NewRequest(http.MethodOptions, path, nil)
 		r.Header.Set("Origin", "https://app.example")
 		r.Header.Set("Access-Control-Request-Method", "POST")
@@ -141,7 +141,7 @@ func TestCORS(t *testing.T) {
 			t.Errorf("preflight %s: %d %v", path, w.Code, w.Header())
 		}
 	}
-	for _, path := range []string{"/.well-known/openid-configuration", IssuerPath + "/jwks", fhirBasePath + "/.well-known/smart-configuration"} {
+	for _, path := range []string{"/.well-known/openid-configuration", IssuerPath + "/jwks", fhirPath + "/.well-known/smart-configuration"} {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.Header.Set("Origin", "https://app.example")
 		if w := serve(e, r); w.Code != http.StatusOK || w.Header().Get("Access-Control-Allow-Origin") != "*" {

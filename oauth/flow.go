@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/consent"
+	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
 
 // errHandle is any consent handle that is forged, garbled, expired or spent.
@@ -81,8 +82,7 @@ func checkDecision(d consent.Decision) error {
 		return nil
 	}
 	switch {
-	case r.Relationship != consent.RelParent && r.Relationship != consent.RelPOA &&
-		r.Relationship != consent.RelGuardian && r.Relationship != consent.RelOther:
+	case !knownRelationship(r.Relationship):
 		return fmt.Errorf("oauth: unknown representative relationship %q", r.Relationship)
 	case strings.TrimSpace(r.FullName) == "":
 		return errors.New("oauth: representative without a name")
@@ -100,7 +100,7 @@ func (s *Server) finish(req authRequest, d consent.Decision) (string, error) {
 	}
 	scopes := req.Scopes
 	if !d.SharePersonal {
-		scopes = withoutPersonal(scopes)
+		scopes = s.scopes.withoutPersonal(scopes)
 	}
 	now := s.cfg.Now()
 	code := token{
@@ -145,4 +145,11 @@ func relatedPersonID(patient string, r consent.Representative) string {
 	sum := sha256.Sum256([]byte(patient + "\x00" + r.Relationship + "\x00" +
 		strings.TrimSpace(r.OtherRelationship) + "\x00" + strings.TrimSpace(r.FullName)))
 	return "rp-" + hex.EncodeToString(sum[:10])
+}
+
+// knownRelationship reports whether code is one of the relationships the
+// consent screen offers.
+func knownRelationship(code string) bool {
+	_, ok := representative.Lookup(code)
+	return ok
 }

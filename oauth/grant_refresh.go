@@ -42,7 +42,7 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 	scopes := rt.Scopes
 	if form.Has("scope") {
 		// RFC 6749 §6: the new scope must not include any scope not originally granted.
-		asked := parseScope(form.Get("scope"))
+		asked := s.scopes.parse(form.Get("scope"))
 		if len(asked) == 0 {
 			return tokenResponse{}, errInvalidScope("no grantable scope was requested")
 		}

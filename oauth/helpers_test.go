@@ -34,7 +34,8 @@ const (
 	host             = "sandbox.test"
 	base             = "http://" + host
 	issuerURL        = base + IssuerPath
-	fhirURL          = base + fhirBasePath
+	fhirPath         = "/fhir/sb/R4/patientaccess"
+	fhirURL          = base + fhirPath
 
 	publicID       = "native-app"
 	publicRedirect = "com.example.app:/callback"
@@ -51,6 +52,19 @@ const (
 func challengeOf(v string) string {
 	sum := sha256.Sum256([]byte(v))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// testResourceTypes stand in for the FHIR route table, which main passes in.
+var testResourceTypes = []string{"Patient", "Coverage", "ExplanationOfBenefit", "Condition", "Observation", "Procedure",
+	"AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter", "Practitioner", "Organization", "RelatedPerson"}
+
+// testScopes are the scope rules of a server built from testResourceTypes.
+var testScopes = scopeRules{types: testResourceTypes}
+
+// testConfig is the tests' Config before any edit.
+func testConfig() Config {
+	return Config{Key: testKey(), Clients: testClients(), Accounts: testAccounts, BaseURL: hostBaseURL,
+		FHIRBasePath: fhirPath, ResourceTypes: testResourceTypes}
 }
 
 func testClients() []Client {
@@ -74,7 +88,7 @@ func testAccounts(username string) (Account, bool) {
 // newServer builds a Server for the tests; edit changes the Config first.
 func newServer(t testing.TB, edit func(*Config)) *Server {
 	t.Helper()
-	cfg := Config{Key: testKey(), Clients: testClients(), Accounts: testAccounts, BaseURL: hostBaseURL}
+	cfg := testConfig()
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -56,7 +56,7 @@ func (s *Server) idTokenClaims(base string, at token, nonce string) idTokenClaim
 		IssuedAt: at.IssuedAt,
 		AuthTime: at.AuthTime,
 		Nonce:    nonce,
-		FHIRUser: fhirBase(base) + "/" + at.FHIRUser,
+		FHIRUser: s.fhirBase(base) + "/" + at.FHIRUser,
 	}
 }
 

@@ -44,7 +44,7 @@ func TestOAuth2LibraryInterop(t *testing.T) {
 	}
 	v := oauth2.GenerateVerifier()
 	resp, err := client.Get(conf.AuthCodeURL("xyz", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("nonce", "n1"),
-		oauth2.SetAuthURLParam("aud", srv.URL+fhirBasePath)))
+		oauth2.SetAuthURLParam("aud", srv.URL+fhirPath)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestOAuth2LibraryInterop(t *testing.T) {
 		t.Fatal(err)
 	}
 	if claims["iss"] != disc.Issuer || claims["aud"] != docsClientID || claims["nonce"] != "n1" ||
-		claims["fhirUser"] != srv.URL+fhirBasePath+"/Patient/-20140000008325" {
+		claims["fhirUser"] != srv.URL+fhirPath+"/Patient/-20140000008325" {
 		t.Errorf("claims %v", claims)
 	}
 

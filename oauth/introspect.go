@@ -55,7 +55,7 @@ func (s *Server) introspect(c echo.Context) error {
 		Subject:  t.Username,
 		Issuer:   s.issuer(base),
 		Patient:  t.Patient,
-		FHIRUser: fhirBase(base) + "/" + t.FHIRUser,
+		FHIRUser: s.fhirBase(base) + "/" + t.FHIRUser,
 	}
 	if kind == kindAccess {
 		resp.TokenType = "Bearer"

@@ -1,6 +1,8 @@
 package oauth
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -14,22 +16,60 @@ const (
 	scopeLaunchPatient = "launch/patient"
 )
 
-// resourceTypes are the FHIR types the sandbox serves (README, "FHIR"), Patient first.
-func resourceTypes() []string {
-	return []string{"Patient", "Coverage", "ExplanationOfBenefit", "Condition", "Observation", "Procedure",
-		"AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter", "Practitioner",
-		"Organization", "RelatedPerson"}
+// personalType is the resource type of the member's personal information,
+// withheld with the profile scope when the member shares health data only
+// (README, "Tokens").
+const personalType = "Patient"
+
+// scopeRules are the scopes the server can grant: the fixed ones above and
+// patient scopes for each FHIR type the FHIR API serves, which main passes
+// in from its route table (Config.ResourceTypes).
+type scopeRules struct {
+	types []string
 }
 
-// parseScope turns a scope parameter (RFC 6749 §3.3: space-delimited) into
+// newScopeRules checks the served types: each a FHIR resource type name
+// (letters, upper-case first, so it cannot hold the "/" or "." of scope
+// syntax), none twice.
+func newScopeRules(types []string) (scopeRules, error) {
+	if len(types) == 0 {
+		return scopeRules{}, errors.New("no FHIR resource types")
+	}
+	for i, t := range types {
+		if !isTypeName(t) {
+			return scopeRules{}, fmt.Errorf("resource type %q is not a FHIR type name", t)
+		}
+		if slices.Contains(types[:i], t) {
+			return scopeRules{}, fmt.Errorf("resource type %q is listed twice", t)
+		}
+	}
+	return scopeRules{types: slices.Clone(types)}, nil
+}
+
+// isTypeName reports whether t has the shape of a FHIR resource type name
+// (R4 "Resource Names": upper camel case letters).
+func isTypeName(t string) bool {
+	if t == "" || t[0] < 'A' || t[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// parse turns a scope parameter (RFC 6749 §3.3: space-delimited) into
 // the scopes this server can grant, in request order without repeats. The
 // docs' spellings work: openid, fhirUser and profile match in any case
 // ("openID", "FHIRUser"). Scopes the server does not know, such as the docs'
 // "read", are dropped: RFC 6749 §3.3 lets the server grant less than asked.
-func parseScope(raw string) []string {
+func (sr scopeRules) parse(raw string) []string {
 	var out []string
 	for _, f := range strings.Fields(raw) {
-		s := normalScope(f)
+		s := sr.normal(f)
 		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
@@ -37,8 +77,8 @@ func parseScope(raw string) []string {
 	return out
 }
 
-// normalScope is the grantable form of one requested scope, or "".
-func normalScope(f string) string {
+// normal is the grantable form of one requested scope, or "".
+func (sr scopeRules) normal(f string) string {
 	switch strings.ToLower(f) {
 	case "openid":
 		return scopeOpenID
@@ -51,22 +91,22 @@ func normalScope(f string) string {
 	case scopeOfflineAccess, scopeLaunchPatient:
 		return f
 	}
-	return patientScope(f)
+	return sr.patient(f)
 }
 
-// patientScope normalises a SMART patient-level resource scope (SMART App
+// patient normalises a SMART patient-level resource scope (SMART App
 // Launch 2 §3.1): v1 "patient/{Type|*}.read" (".*" means read here; the
 // server is read-only) and v2 "patient/{Type|*}.{cruds}", whose permissions
 // must appear in c, r, u, d, s order. Only r and s can be granted, so
 // ".cruds" becomes ".rs" and ".c" is dropped. Granular v2 scopes with a
-// query are not supported and dropped.
-func patientScope(f string) string {
+// query are not supported and dropped. Type is one the FHIR API serves.
+func (sr scopeRules) patient(f string) string {
 	rest, ok := strings.CutPrefix(f, "patient/")
 	if !ok {
 		return ""
 	}
 	typ, perm, ok := strings.Cut(rest, ".")
-	if !ok || (typ != "*" && !slices.Contains(resourceTypes(), typ)) {
+	if !ok || (typ != "*" && !slices.Contains(sr.types, typ)) {
 		return ""
 	}
 	switch perm {
@@ -107,7 +147,7 @@ func v2Permissions(perm string) (string, bool) {
 // withoutPersonal is the grant when the member declines to share personal
 // information (README, "Tokens"): no profile and no patient/Patient.* scope, and a
 // wildcard resource scope becomes the same permission on every other type.
-func withoutPersonal(scopes []string) []string {
+func (sr scopeRules) withoutPersonal(scopes []string) []string {
 	var out []string
 	add := func(s string) {
 		if !slices.Contains(out, s) {
@@ -117,10 +157,12 @@ func withoutPersonal(scopes []string) []string {
 	for _, s := range scopes {
 		rest, isResource := strings.CutPrefix(s, "patient/")
 		switch {
-		case s == scopeProfile, strings.HasPrefix(rest, "Patient."):
+		case s == scopeProfile, strings.HasPrefix(rest, personalType+"."):
 		case isResource && strings.HasPrefix(rest, "*."):
-			for _, t := range resourceTypes()[1:] {
-				add("patient/" + t + rest[1:])
+			for _, t := range sr.types {
+				if t != personalType {
+					add("patient/" + t + rest[1:])
+				}
 			}
 		default:
 			add(s)

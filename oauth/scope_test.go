@@ -6,12 +6,12 @@ import (
 )
 
 func TestWithoutPersonal(t *testing.T) {
-	got := withoutPersonal([]string{"openid", "profile", "fhirUser", "patient/Patient.read", "patient/*.rs", "patient/Coverage.rs"})
+	got := testScopes.withoutPersonal([]string{"openid", "profile", "fhirUser", "patient/Patient.read", "patient/*.rs", "patient/Coverage.rs"})
 	if slices.Contains(got, "profile") || slices.Contains(got, "patient/Patient.read") || slices.Contains(got, "patient/Patient.rs") ||
 		slices.Contains(got, "patient/*.rs") {
 		t.Errorf("personal scopes kept: %q", got)
 	}
-	want := len(resourceTypes()) - 1 + 2 // every type but Patient, plus openid and fhirUser
+	want := len(testResourceTypes) - 1 + 2 // every type but Patient, plus openid and fhirUser
 	if len(got) != want || !slices.Contains(got, "patient/RelatedPerson.rs") || !slices.Contains(got, "fhirUser") {
 		t.Errorf("got %d scopes %q, want %d", len(got), got, want)
 	}
@@ -43,5 +43,28 @@ func TestCovers(t *testing.T) {
 		if covers(narrow, s) {
 			t.Errorf("patient/Patient.r covers %q", s)
 		}
+	}
+}
+
+// TestScopesFollowConfiguredTypes: the server grants and advertises patient
+// scopes for exactly Config.ResourceTypes, with no list of its own.
+func TestScopesFollowConfiguredTypes(t *testing.T) {
+	s := newServer(t, func(c *Config) { c.ResourceTypes = []string{"Patient", "Widget"} })
+	if got, want := s.scopes.parse("patient/Widget.read patient/Coverage.read patient/Widget.rs"), []string{"patient/Widget.read", "patient/Widget.rs"}; !slices.Equal(got, want) {
+		t.Errorf("parse = %q, want %q", got, want)
+	}
+	sup := s.scopes.supported()
+	if !slices.Contains(sup, "patient/Widget.rs") || slices.Contains(sup, "patient/Coverage.read") {
+		t.Errorf("supported = %q", sup)
+	}
+	if got, want := s.scopes.withoutPersonal([]string{"patient/*.rs"}), []string{"patient/Widget.rs"}; !slices.Equal(got, want) {
+		t.Errorf("withoutPersonal = %q, want %q", got, want)
+	}
+	// The caller's slice is copied: changing it later changes nothing.
+	types := []string{"Patient", "Coverage"}
+	s = newServer(t, func(c *Config) { c.ResourceTypes = types })
+	types[1] = "Widget"
+	if got := s.scopes.parse("patient/Coverage.read"); len(got) != 1 {
+		t.Errorf("the server follows the caller's slice: %q", got)
 	}
 }

@@ -30,9 +30,6 @@ import (
 // IssuerPath is the issuer's path below the base URL (README, "Endpoints").
 const IssuerPath = "/fhirmember/sps/oauth/oauth20"
 
-// fhirBasePath is the FHIR base below the base URL; the FHIR package owns the
-// API but the server names it in aud, fhirUser and SMART discovery.
-const fhirBasePath = "/fhir/sb/R4/patientaccess"
 
 // Lifetimes. Codes live 1 hour as the docs say; refresh tokens keep the
 // expiry of the grant they started through every rotation.
@@ -57,6 +54,14 @@ type Config struct {
 	AutoApprove string        // username, see README, "Settings"
 	TokenTTL    time.Duration // access tokens; zero means 1 h; codes live 1 h
 	Now         func() time.Time
+	// FHIRBasePath is the FHIR API's base below the base URL (fhir.BasePath):
+	// the server names it in aud, fhirUser and SMART discovery, and serves
+	// the SMART configuration and UserInfo under it.
+	FHIRBasePath string
+	// ResourceTypes are the FHIR types the FHIR API serves (its route
+	// table): the server grants and advertises patient/{Type}.* for exactly
+	// these.
+	ResourceTypes []string
 }
 
 // Grant is what an access token allows, as the FHIR API needs it.
@@ -71,6 +76,7 @@ type Grant struct {
 // Server is the authorization server. It is safe for concurrent use.
 type Server struct {
 	cfg     Config
+	scopes  scopeRules
 	clients map[string]Client
 	seal    *seal.Sealer
 	signer  *idTokenSigner
@@ -112,6 +118,13 @@ func New(cfg Config) (*Server, error) {
 	if err := checkClients(cfg.Clients); err != nil {
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
+	if err := checkFHIRBasePath(cfg.FHIRBasePath); err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	scopes, err := newScopeRules(cfg.ResourceTypes)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
 	clients := make(map[string]Client, len(cfg.Clients))
 	for _, c := range cfg.Clients {
 		if c.Name == "" {
@@ -131,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, clients: clients, seal: sealer, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
+	return &Server{cfg: cfg, scopes: scopes, clients: clients, seal: sealer, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
 }
 
 // Register adds every route of the server to g, the root group: the issuer's
@@ -152,11 +165,11 @@ func (s *Server) Register(g *echo.Group) {
 		{http.MethodGet, iss + "/jwks", s.jwks},
 		{http.MethodGet, iss + "/.well-known/openid-configuration", s.openIDConfiguration},
 		{http.MethodGet, "/.well-known/openid-configuration", s.openIDConfiguration},
-		{http.MethodGet, fhirBasePath + "/.well-known/smart-configuration", s.smartConfiguration},
+		{http.MethodGet, s.cfg.FHIRBasePath + "/.well-known/smart-configuration", s.smartConfiguration},
 		{http.MethodGet, "/v1/connect/userinfo", s.userinfo},
 		{http.MethodPost, "/v1/connect/userinfo", s.userinfo},
-		{http.MethodGet, fhirBasePath + "/UserInfo", s.userinfo},
-		{http.MethodPost, fhirBasePath + "/UserInfo", s.userinfo},
+		{http.MethodGet, s.cfg.FHIRBasePath + "/UserInfo", s.userinfo},
+		{http.MethodPost, s.cfg.FHIRBasePath + "/UserInfo", s.userinfo},
 	}
 	preflight := map[string]bool{}
 	allowed := map[string][]string{}
@@ -172,7 +185,7 @@ func (s *Server) Register(g *echo.Group) {
 	// method with a 404; these routes exist, so it is a 405 that says which
 	// methods they take (RFC 9110 §15.5.6).
 	for path, methods := range allowed {
-		if !strings.HasPrefix(path, fhirBasePath) {
+		if !strings.HasPrefix(path, s.cfg.FHIRBasePath) {
 			continue
 		}
 		allow := strings.Join(append(methods, http.MethodOptions), ", ")
@@ -206,4 +219,13 @@ func methodNotAllowed(allow string) echo.HandlerFunc {
 func (s *Server) issuer(base string) string { return base + IssuerPath }
 
 // fhirBase is the FHIR base URL for a base URL.
-func fhirBase(base string) string { return base + fhirBasePath }
+func (s *Server) fhirBase(base string) string { return base + s.cfg.FHIRBasePath }
+
+// checkFHIRBasePath accepts a path below the base URL that echo routes as
+// written: a leading slash, no trailing one, no route parameter or wildcard.
+func checkFHIRBasePath(p string) error {
+	if len(p) < 2 || p[0] != '/' || strings.HasSuffix(p, "/") || strings.ContainsAny(p, ":*?#") {
+		return fmt.Errorf("FHIR base path %q must be an absolute path like /fhir/r4, without a trailing slash", p)
+	}
+	return nil
+}

@@ -42,7 +42,7 @@ func (s *Server) userinfo(c echo.Context) error {
 		Email:             acct.Email,
 		Created:           acct.Created,
 		Patient:           t.Patient,
-		FHIRUser:          fhirBase(s.cfg.BaseURL(c.Request())) + "/" + t.FHIRUser,
+		FHIRUser:          s.fhirBase(s.cfg.BaseURL(c.Request())) + "/" + t.FHIRUser,
 	})
 }
 

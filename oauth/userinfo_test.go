@@ -13,7 +13,7 @@ func TestUserinfo(t *testing.T) {
 	s := newServer(t, nil)
 	e := router(s)
 	tr := docsTokens(t, s, e)
-	for _, path := range []string{"/v1/connect/userinfo", fhirBasePath + "/UserInfo"} {
+	for _, path := range []string{"/v1/connect/userinfo", fhirPath + "/UserInfo"} {
 		w := bearerGet(e, path, tr.AccessToken)
 		got := getJSON(t, w)
 		want := map[string]any{"sub": "BCNCUser03", "preferred_username": "BCNCUser03", "given_name": "Jane", "family_name": "Doe",

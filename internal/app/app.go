@@ -58,25 +58,30 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	// path, as the packages shape their own.
 	errs := httperr.New(httperr.Config{Profile: cfg.Profile, IssuerPath: oauth.IssuerPath, FHIRPath: fhir.BasePath})
 
+	fhirTypes := fhir.Types()
+
 	authServer, err := oauth.New(oauth.Config{
-		Profile:     cfg.Profile,
-		BaseURL:     base,
-		Key:         key,
-		Clients:     clients,
-		Accounts:    accountLookup(catalog),
-		AutoApprove: cfg.AutoApprove,
-		TokenTTL:    cfg.TokenTTL,
-		Now:         clock.Now,
+		Profile:       cfg.Profile,
+		BaseURL:       base,
+		Key:           key,
+		Clients:       clients,
+		Accounts:      accountLookup(catalog),
+		AutoApprove:   cfg.AutoApprove,
+		TokenTTL:      cfg.TokenTTL,
+		Now:           clock.Now,
+		FHIRBasePath:  fhir.BasePath,
+		ResourceTypes: fhirTypeNames(fhirTypes),
 	})
 	if err != nil {
 		return nil, err
 	}
 	screens, err := consent.New(consent.Config{
-		Flow:         authServer,
-		Authenticate: catalog.Authenticate,
-		Key:          seal.FromSigningKey(key, "consent cookie"),
-		BaseURL:      base,
-		Now:          clock.Now,
+		Flow:          authServer,
+		Authenticate:  catalog.Authenticate,
+		Key:           seal.FromSigningKey(key, "consent cookie"),
+		BaseURL:       base,
+		Now:           clock.Now,
+		ResourceWords: fhirTypeWords(fhirTypes),
 	})
 	if err != nil {
 		return nil, err
@@ -152,6 +157,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		Exchange:          inProcessExchange(e),
 		ClientChecks:      ctl.ClientChecks,
 		Key:               seal.FromSigningKey(key, "debugger csrf"),
+		FHIRTypes:         consoleFHIRTypes(fhirTypes),
 	})
 	if err != nil {
 		return nil, err

@@ -62,6 +62,9 @@ type Config struct {
 	ClientChecks func(state string) []string
 	// Key keys the debugger's CSRF token (32 bytes).
 	Key []byte
+	// FHIRTypes are the types the FHIR API serves, from its route table:
+	// the Postman collection reads and searches each of them.
+	FHIRTypes []FHIRType
 }
 
 // Console serves the home page and the debugger.
@@ -79,6 +82,9 @@ func New(cfg Config) (*Console, error) {
 	csrf, err := seal.NewMAC(cfg.Key)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
+	}
+	if err := checkFHIRTypes(cfg.FHIRTypes); err != nil {
+		return nil, err
 	}
 	t, err := template.New("").Funcs(template.FuncMap{"query": url.QueryEscape}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {

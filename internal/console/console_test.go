@@ -20,6 +20,13 @@ type exchangeCall struct {
 	form url.Values
 }
 
+// testFHIRTypes stand in for the FHIR route table, which main passes in.
+var testFHIRTypes = []FHIRType{
+	{Name: "Patient", Params: []FHIRParam{{Name: "_id", Member: true}, {Name: "_lastUpdated", Example: "gt2020-02-13T08:00:00-05:00"}}},
+	{Name: "ExplanationOfBenefit", Params: []FHIRParam{{Name: "patient", Member: true}, {Name: "type", Example: "carrier,pde"}, {Name: "identifier", Example: "http://example.com/id#x|a+b c"}}},
+	{Name: "Practitioner"},
+}
+
 func newTestConsole(t *testing.T, answer func(url.Values) (int, []byte)) (*echo.Echo, *[]exchangeCall) {
 	t.Helper()
 	var calls []exchangeCall
@@ -42,7 +49,8 @@ func newTestConsole(t *testing.T, answer func(url.Values) (int, []byte)) (*echo.
 			}
 			return nil
 		},
-		Key: []byte("0123456789abcdef0123456789abcdef"),
+		Key:       []byte("0123456789abcdef0123456789abcdef"),
+		FHIRTypes: testFHIRTypes,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -219,17 +227,17 @@ func TestNewRefusesConfig(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"no exchange", Config{Key: key}},
-		{"no key", Config{Exchange: exchange}},
-		{"16-byte key", Config{Exchange: exchange, Key: key[:16]}},
-		{"33-byte key", Config{Exchange: exchange, Key: append(key, 'x')}},
+		{"no exchange", Config{Key: key, FHIRTypes: testFHIRTypes}},
+		{"no key", Config{Exchange: exchange, FHIRTypes: testFHIRTypes}},
+		{"16-byte key", Config{Exchange: exchange, Key: key[:16], FHIRTypes: testFHIRTypes}},
+		{"33-byte key", Config{Exchange: exchange, Key: append(key, 'x'), FHIRTypes: testFHIRTypes}},
 	}
 	for _, tt := range tests {
 		if _, err := New(tt.cfg); err == nil {
 			t.Errorf("%s: New succeeded", tt.name)
 		}
 	}
-	if _, err := New(Config{Exchange: exchange, Key: key}); err != nil {
+	if _, err := New(Config{Exchange: exchange, Key: key, FHIRTypes: testFHIRTypes}); err != nil {
 		t.Errorf("a 32-byte key: %v", err)
 	}
 }

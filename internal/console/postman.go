@@ -3,7 +3,11 @@ package console
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -94,17 +98,113 @@ func postForm(name, url string, auth *pmAuth, fields ...string) pmItem {
 	}}
 }
 
-// searchTypes are the FHIR types with search, and the parameter that names
-// the member in each; readOnlyTypes are only read.
-var (
-	searchTypes = []struct{ Type, Param string }{
-		{"Patient", "_id"}, {"Coverage", "beneficiary"}, {"ExplanationOfBenefit", "patient"},
-		{"Condition", "patient"}, {"Observation", "patient"}, {"Procedure", "patient"},
-		{"AllergyIntolerance", "patient"}, {"Immunization", "patient"}, {"MedicationRequest", "patient"},
-		{"Encounter", "patient"},
+// FHIRType is a type the FHIR API serves, as the collection exercises it.
+type FHIRType struct {
+	Name string
+	// Params are its search parameters; nil for a type that is only read.
+	Params []FHIRParam
+}
+
+// FHIRParam is one search parameter of a FHIRType.
+type FHIRParam struct {
+	Name string
+	// Member is true for the one parameter that names the member: the
+	// collection sends it the member's id.
+	Member bool
+	// Example is a value the parameter accepts, unescaped; unused when Member.
+	Example string
+}
+
+// checkFHIRTypes accepts types the collection can exercise: some, each
+// searchable one with one member parameter and an example for every other.
+func checkFHIRTypes(types []FHIRType) error {
+	if len(types) == 0 {
+		return errors.New("console: FHIRTypes is empty")
 	}
-	readOnlyTypes = []string{"Practitioner", "Organization", "RelatedPerson"}
-)
+	for _, t := range types {
+		if t.Name == "" {
+			return errors.New("console: a FHIRType has no name")
+		}
+		members := 0
+		for _, p := range t.Params {
+			switch {
+			case p.Member:
+				members++
+			case p.Name == "" || p.Example == "":
+				return fmt.Errorf("console: %s has a search parameter %q without an example", t.Name, p.Name)
+			}
+		}
+		if len(t.Params) > 0 && members != 1 {
+			return fmt.Errorf("console: %s has %d member parameters, want 1", t.Name, members)
+		}
+	}
+	return nil
+}
+
+// memberParam is the parameter of t that names the member; ok is false
+// for a type that is only read.
+func (t FHIRType) memberParam() (name string, ok bool) {
+	for _, p := range t.Params {
+		if p.Member {
+			return p.Name, true
+		}
+	}
+	return "", false
+}
+
+// fhirItems are the collection's FHIR requests: for every served type a
+// read, and for a searchable one a folder with the search by the member in
+// each spelling the API takes (GET, the docs' trailing slash, POST
+// _search), one search by each other parameter with its example, and the
+// docs' own examples for the type.
+func fhirItems(types []FHIRType, fhirBase string) []pmItem {
+	docs := docsExamples(fhirBase)
+	items := []pmItem{get("CapabilityStatement", fhirBase+"/metadata", noAuth)}
+	for _, t := range types {
+		read := get("Read "+t.Name, fhirBase+"/"+t.Name+"/{{"+lowerFirst(t.Name)+"Id}}", nil)
+		member, searchable := t.memberParam()
+		if !searchable {
+			items = append(items, read)
+			continue
+		}
+		byMember := member + "={{patientId}}"
+		folder := pmItem{Name: t.Name, Item: []pmItem{
+			get("Search "+t.Name, fhirBase+"/"+t.Name+"?"+byMember, nil),
+			get("Search "+t.Name+" (docs' trailing slash)", fhirBase+"/"+t.Name+"/?"+byMember, nil),
+			postForm("Search "+t.Name+" (POST _search)", fhirBase+"/"+t.Name+"/_search", nil, member, "{{patientId}}"),
+			read,
+		}}
+		for _, p := range t.Params {
+			if !p.Member {
+				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
+					fhirBase+"/"+t.Name+"?"+byMember+"&"+p.Name+"="+queryValue(p.Example), nil))
+			}
+		}
+		folder.Item = append(folder.Item, docs[t.Name]...)
+		items = append(items, folder)
+	}
+	return items
+}
+
+// docsExamples are searches the vendor docs show, by type; a type the API
+// does not serve gets none.
+func docsExamples(fhirBase string) map[string][]pmItem {
+	return map[string][]pmItem{
+		"Patient": {
+			get("Search Patient by _id and _lastUpdated (docs)", fhirBase+"/Patient?_id={{patientId}}&_lastUpdated=gt2020-02-13T08:00:00-05:00&_format=application%2Fjson%2Bfhir", nil),
+		},
+		"ExplanationOfBenefit": {
+			get("Search by _lastUpdated interval (docs)", fhirBase+"/ExplanationOfBenefit?patient=Patient/{{patientId}}&_lastUpdated=gt2020-02-13T08:00:00-05:00&_lastUpdated=lt2020-02-14T08:00:00-05:00", nil),
+			get("Page with _count and startIndex (docs)", fhirBase+"/ExplanationOfBenefit?patient={{patientId}}&_count=50&startIndex=50", nil),
+		},
+	}
+}
+
+// queryValue escapes v for a query string (RFC 3986 §3.4), leaving the
+// characters a query may hold as they are so the URL stays readable.
+func queryValue(v string) string {
+	return strings.NewReplacer("%3A", ":", "%2F", "/", "%2C", ",").Replace(url.QueryEscape(v))
+}
 
 func (c *Console) collection(base string) pmCollection {
 	issuer, fhirBase := "{{issuer}}", "{{fhirBase}}"
@@ -129,29 +229,7 @@ func (c *Console) collection(base string) pmCollection {
 		postForm("Consent screens: a step (posted by the screens' forms)", issuer+"/consent", noAuth, "step", "", "csrf", ""),
 		get("Consent stylesheet", issuer+"/consent/style.css", noAuth),
 	}}
-	api := pmItem{Name: "FHIR R4", Item: []pmItem{get("CapabilityStatement", fhirBase+"/metadata", noAuth)}}
-	for _, t := range searchTypes {
-		folder := pmItem{Name: t.Type, Item: []pmItem{
-			get("Search "+t.Type, fhirBase+"/"+t.Type+"?"+t.Param+"={{patientId}}", nil),
-			get("Search "+t.Type+" (docs' trailing slash)", fhirBase+"/"+t.Type+"/?"+t.Param+"={{patientId}}", nil),
-			postForm("Search "+t.Type+" (POST _search)", fhirBase+"/"+t.Type+"/_search", nil, t.Param, "{{patientId}}"),
-			get("Read "+t.Type, fhirBase+"/"+t.Type+"/{{"+lowerFirst(t.Type)+"Id}}", nil),
-		}}
-		if t.Type == "ExplanationOfBenefit" {
-			folder.Item = append(folder.Item,
-				get("Search by claim type", fhirBase+"/ExplanationOfBenefit?patient={{patientId}}&type=carrier,pde", nil),
-				get("Search by _lastUpdated interval", fhirBase+"/ExplanationOfBenefit?patient=Patient/{{patientId}}&_lastUpdated=gt2020-02-13T08:00:00-05:00&_lastUpdated=lt2020-02-14T08:00:00-05:00", nil),
-				get("Page with _count and startIndex", fhirBase+"/ExplanationOfBenefit?patient={{patientId}}&_count=50&startIndex=50", nil))
-		}
-		if t.Type == "Patient" {
-			folder.Item[0] = get("Read Patient (the docs' example)", fhirBase+"/Patient/{{patientId}}", nil)
-			folder.Item = append(folder.Item, get("Search Patient by _id and _lastUpdated (docs)", fhirBase+"/Patient?_id={{patientId}}&_lastUpdated=gt2020-02-13T08:00:00-05:00&_format=application%2Fjson%2Bfhir", nil))
-		}
-		api.Item = append(api.Item, folder)
-	}
-	for _, t := range readOnlyTypes {
-		api.Item = append(api.Item, get("Read "+t, fhirBase+"/"+t+"/{{"+lowerFirst(t)+"Id}}", nil))
-	}
+	api := pmItem{Name: "FHIR R4", Item: fhirItems(c.cfg.FHIRTypes, fhirBase)}
 	sandbox := pmItem{Name: "Sandbox", Item: []pmItem{
 		get("Health", "{{baseUrl}}/health", noAuth),
 		get("Home page", "{{baseUrl}}/", noAuth),

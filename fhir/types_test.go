@@ -1,0 +1,91 @@
+package fhir
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/generator"
+)
+
+// TestTypesExportsTheRouteTable: Types is the route table, every type has
+// plain words, every searchable type one member parameter, and every other
+// parameter an example its own parser accepts.
+func TestTypesExportsTheRouteTable(t *testing.T) {
+	table := resourceTypes()
+	types := Types()
+	if len(types) != len(table) {
+		t.Fatalf("Types has %d types, the route table %d", len(types), len(table))
+	}
+	for i, ti := range types {
+		rt := &table[i]
+		if ti.Name != rt.Name || ti.Plain != rt.Plain || len(ti.Params) != len(rt.Params) {
+			t.Errorf("Types()[%d] = %s (%d params), route table %s (%d params)", i, ti.Name, len(ti.Params), rt.Name, len(rt.Params))
+			continue
+		}
+		if ti.Plain == "" || strings.HasSuffix(ti.Plain, ".") || strings.ToLower(ti.Plain[:1]) != ti.Plain[:1] {
+			t.Errorf("%s: plain words %q: want lower case, no final stop", ti.Name, ti.Plain)
+		}
+		members := 0
+		for j, p := range ti.Params {
+			if p.Name != rt.Params[j].Name {
+				t.Errorf("%s: param %d is %s, route table %s", ti.Name, j, p.Name, rt.Params[j].Name)
+			}
+			if p.Member {
+				members++
+				if p.Example != "" {
+					t.Errorf("%s?%s names the member but has the example %q", ti.Name, p.Name, p.Example)
+				}
+				continue
+			}
+			if p.Example == "" {
+				t.Errorf("%s?%s has no example", ti.Name, p.Name)
+				continue
+			}
+			if _, err := parseQuery(rt, url.Values{p.Name: {p.Example}}, true); err != nil {
+				t.Errorf("%s?%s=%s: the example is refused: %+v", ti.Name, p.Name, p.Example, err)
+			}
+		}
+		if want := min(len(ti.Params), 1); members != want {
+			t.Errorf("%s has %d member parameters, want %d", ti.Name, members, want)
+		}
+	}
+	// The view is a copy: changing it changes nothing served.
+	types[0].Name, types[0].Params[0].Name = "Changed", "changed"
+	if again := Types(); again[0].Name == "Changed" || again[0].Params[0].Name == "changed" {
+		t.Error("Types shares its slices with the route table")
+	}
+}
+
+// TestClaimTypesAreTheGenerators: the type search accepts exactly
+// generator.ClaimTypes, bare and with either eob-type system, each its own
+// bit, and the CapabilityStatement documents that list.
+func TestClaimTypesAreTheGenerators(t *testing.T) {
+	if len(generator.ClaimTypes) > maxClaimTypes {
+		t.Fatalf("%d claim types do not fit a %d-bit set", len(generator.ClaimTypes), maxClaimTypes)
+	}
+	var all claimTypes
+	for _, ct := range generator.ClaimTypes {
+		for _, v := range []string{ct, generator.EOBTypeSystem + "|" + ct, eobTypeSystemTypo + "|" + ct} {
+			set, ok := parseClaimTypes(v)
+			if !ok || set == 0 || set&all != 0 {
+				t.Errorf("type=%s: set %b ok %v; want a bit of its own", v, set, ok)
+			}
+		}
+		all |= claimTypeBit(ct)
+		if _, ok := parseClaimTypes(strings.ToUpper(ct)); ok {
+			t.Errorf("type=%s accepted: codes are lower case", strings.ToUpper(ct))
+		}
+	}
+	for _, v := range []string{"professional", "", "carrier,", "http://example.com|carrier"} {
+		if _, ok := parseClaimTypes(v); ok {
+			t.Errorf("type=%q accepted", v)
+		}
+	}
+	eob := resourceTypes()[slices.IndexFunc(resourceTypes(), func(rt resourceType) bool { return rt.Name == "ExplanationOfBenefit" })]
+	p, _ := eob.param("type")
+	if want := "(" + strings.Join(generator.ClaimTypes, ", ") + ")"; !strings.Contains(p.Doc, want) {
+		t.Errorf("ExplanationOfBenefit?type documents %q, want the list %s", p.Doc, want)
+	}
+}
