@@ -30,7 +30,6 @@ import (
 // IssuerPath is the issuer's path below the base URL (README, "Endpoints").
 const IssuerPath = "/fhirmember/sps/oauth/oauth20"
 
-
 // Lifetimes. Codes live 1 hour as the docs say; refresh tokens keep the
 // expiry of the grant they started through every rotation.
 const (
