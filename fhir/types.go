@@ -75,6 +75,7 @@ func resourceTypes() []resourceType {
 		)},
 		{"Coverage", search(
 			searchParam{"beneficiary", "reference", "The member: {id} or Patient/{id}; absent means the token's patient.", filterPatient},
+			patientParam, // R4 Coverage: patient searches Coverage.beneficiary too
 		)},
 		{"ExplanationOfBenefit", search(
 			patientParam,
