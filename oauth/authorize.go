@@ -86,7 +86,7 @@ func (s *Server) checkClientRedirect(form url.Values, base string) (Client, stri
 	if !ok {
 		return Client{}, "", "The app " + id + " is not registered with this sandbox."
 	}
-	redirect, ok := matchRedirect(client.RedirectURIs, form.Get("redirect_uri"), base)
+	redirect, ok := matchRedirect(client, form.Get("redirect_uri"), base)
 	if !ok {
 		if form.Get("redirect_uri") == "" {
 			return Client{}, "", "The app has several redirect URIs registered, so the request must name one (redirect_uri)."
