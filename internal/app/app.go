@@ -122,6 +122,8 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		Warn: func(ctx context.Context, msg string, args ...any) {
 			logger.WarnContext(ctx, msg, args...)
 		},
+		Hosts: cfg.controlHosts(),
+		Off:   !cfg.Control,
 	})
 
 	e := echo.New()
