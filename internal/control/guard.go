@@ -13,7 +13,7 @@ import (
 // without a token: it is for test suites, never for a web page. A page can
 // still reach it through the browser of someone running the sandbox: by a
 // form or a no-cors fetch, which a browser sends cross-site without asking
-// first (Fetch Standard §3.2.3, "CORS-safelisted request-header": only
+// first (Fetch Standard, "CORS-safelisted request-header": only
 // text/plain, form and multipart bodies), or by DNS rebinding, which makes
 // the page's own host name resolve to the sandbox. guard refuses both: only
 // JSON bodies, no request a browser marks as coming from another site or
@@ -41,13 +41,14 @@ func (c *Control) refusal(r *http.Request) string {
 		// name must be allowed as any other.
 		return "the control API answers only on the sandbox's own host names: loopback, the --base-url host, or a host listed in --control-hosts; not X-Forwarded-Host " + quoteHost(fwd)
 	}
-	// Fetch Metadata (W3C, "Fetch Metadata Request Headers" §2.1): the
-	// browser says the request comes from a page of another site.
+	// W3C Fetch Metadata Request Headers, "Sec-Fetch-Site": the browser
+	// says the request comes from a page of another site.
 	if strings.EqualFold(r.Header.Get("Sec-Fetch-Site"), "cross-site") {
 		return "the control API refuses requests a browser sends from a page of another site (Sec-Fetch-Site: cross-site)"
 	}
-	// RFC 6454 §7.2: a browser names the page's origin on every cross-origin
-	// request and on every POST.
+	// Fetch Standard, "append a request `Origin` header": a browser names
+	// the page's origin (RFC 6454 §7) on every cross-origin request and on
+	// every POST.
 	if origin := r.Header.Get("Origin"); origin != "" && !c.ownOrigin(r, origin) {
 		return "the control API refuses requests from a web page of another origin (Origin " + quoteHost(origin) + ")"
 	}
