@@ -18,6 +18,13 @@ import (
 // the issuer, with the sealed request as the "request" query parameter.
 const StartPath = "/consent"
 
+// MaxHandleLen is the longest request handle the screens accept: the handle
+// rides in the step cookie, which must fit a browser's 4096 bytes (RFC 6265
+// §6.1). The authorization server refuses, by a redirect to the app, any
+// request whose handle would be longer, so no member lands on a screen that
+// cannot open.
+const MaxHandleLen = maxHandleLen
+
 // Request is an authorization request as the member is asked about it.
 type Request struct {
 	ClientID   string

@@ -88,6 +88,7 @@ func resourceTypes() []resourceType {
 		)},
 		{"Coverage", "your coverage: plans, benefit periods and member IDs", search(
 			searchParam{"beneficiary", "reference", "The member: {id} or Patient/{id}; absent means the token's patient.", "", filterPatient},
+			patientParam, // R4 Coverage: patient searches Coverage.beneficiary too
 		)},
 		{"ExplanationOfBenefit", "your claims: what was billed, paid and owed for each visit, stay or prescription", search(
 			patientParam,

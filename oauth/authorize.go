@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,6 +27,21 @@ type authRequest struct {
 	LoginHint    string   `json:"lh,omitempty"`
 	Issuer       string   `json:"iss"`
 	Expires      int64    `json:"exp"`
+}
+
+// The longest state, nonce and login_hint /authorize accepts (README,
+// "Limits"). The validated request is sealed into the handle the consent
+// screens carry in their URL and step cookie, and a browser keeps at most
+// 4096 bytes of a cookie (RFC 6265 §6.1); these limits together fit with
+// room for a long scope and redirect URI. Longer is refused by redirect
+// (RFC 6749 §4.1.2.1), so the app hears of it.
+var authorizeValueLimits = [...]struct {
+	param string
+	max   int
+}{
+	{"state", 512},
+	{"nonce", 128},
+	{"login_hint", 128},
 }
 
 // authorizeParams are the parameters RFC 6749 §3.1 forbids repeating.
@@ -58,16 +74,23 @@ func (s *Server) authorize(c echo.Context) error {
 	req.RedirectSent = r.Form.Get("redirect_uri") != ""
 	req.Issuer = issuer
 	req.Expires = s.cfg.Now().Add(requestTTL).Unix()
+	handle, err := s.seal.SealJSON(kindRequest, req)
+	if err != nil {
+		return err
+	}
+	if len(handle) > consent.MaxHandleLen {
+		// Values within their own limits that still do not fit together
+		// (a long scope or redirect URI, characters JSON escapes). Checked
+		// with auto-approve too, so that CI sees what a member would.
+		return c.Redirect(http.StatusFound, errorRedirect(redirect, state, issuer, errInvalidRequest(
+			"the authorization request is too long to carry through the consent screens: shorten state, nonce, login_hint, scope or redirect_uri")))
+	}
 	if s.cfg.AutoApprove != "" {
 		to, err := s.autoApprove(req)
 		if err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusFound, to)
-	}
-	handle, err := s.seal.SealJSON(kindRequest, req)
-	if err != nil {
-		return err
 	}
 	return c.Redirect(http.StatusFound, issuer+consent.StartPath+"?"+url.Values{"request": {handle}}.Encode())
 }
@@ -87,7 +110,7 @@ func (s *Server) checkClientRedirect(form url.Values, base string) (Client, stri
 	if !ok {
 		return Client{}, "", "The app " + id + " is not registered with this sandbox."
 	}
-	redirect, ok := matchRedirect(client.RedirectURIs, form.Get("redirect_uri"), base)
+	redirect, ok := matchRedirect(client, form.Get("redirect_uri"), base)
 	if !ok {
 		if form.Get("redirect_uri") == "" {
 			return Client{}, "", "The app has several redirect URIs registered, so the request must name one (redirect_uri)."
@@ -104,6 +127,11 @@ func (s *Server) checkAuthorize(form url.Values, client Client, base string) (au
 	for _, p := range authorizeParams() {
 		if len(form[p]) > 1 {
 			return authRequest{}, errInvalidRequest(p + " is repeated (RFC 6749 §3.1)")
+		}
+	}
+	for _, l := range authorizeValueLimits {
+		if n := len(form.Get(l.param)); n > l.max {
+			return authRequest{}, errInvalidRequest(fmt.Sprintf("%s is too long: %d bytes, at most %d are accepted", l.param, n, l.max))
 		}
 	}
 	rt := form.Get("response_type")

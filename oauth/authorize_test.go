@@ -159,9 +159,10 @@ func TestAuthorizeBCBSNCLeniency(t *testing.T) {
 	}
 }
 
-// RFC 8252 §7.1 and §7.3: custom schemes match exactly, loopback IPs in any port.
+// RFC 8252 §7.1 and §7.3: custom schemes match exactly, a native (public)
+// app's loopback registrations in any port.
 func TestMatchRedirect(t *testing.T) {
-	reg := []string{"com.example.app:/callback", "http://127.0.0.1/cb", "http://[::1]:8000/cb", "http://localhost/cb", "{base}/debug"}
+	reg := Client{ID: publicID, RedirectURIs: []string{"com.example.app:/callback", "http://127.0.0.1/cb", "http://[::1]:8000/cb", "http://localhost/cb", "{base}/debug"}}
 	tests := []struct {
 		requested string
 		ok        bool
@@ -174,7 +175,7 @@ func TestMatchRedirect(t *testing.T) {
 		{"http://127.0.0.1:51004/cb2", false},
 		{"https://127.0.0.1:51004/cb", false},
 		{"http://[::1]:1234/cb", true},
-		{"http://localhost:1234/cb", false},
+		{"http://localhost:1234/cb", true},
 		{"http://localhost/cb", true},
 		{base + "/debug", true},
 		{"http://other.test/debug", false},
@@ -186,7 +187,7 @@ func TestMatchRedirect(t *testing.T) {
 			t.Errorf("matchRedirect(%q) = %q, %v; want ok=%v", tc.requested, got, ok, tc.ok)
 		}
 	}
-	if got, ok := matchRedirect([]string{"{base}/debug"}, "", base); !ok || got != base+"/debug" {
+	if got, ok := matchRedirect(Client{RedirectURIs: []string{"{base}/debug"}}, "", base); !ok || got != base+"/debug" {
 		t.Errorf("omitted redirect_uri with one registration = %q, %v", got, ok)
 	}
 }
@@ -240,7 +241,7 @@ func FuzzMatchRedirect(f *testing.F) {
 	f.Add("http://127.0.0.1:5000/cb")
 	f.Add("com.example.app:/callback")
 	f.Add("http://[::1]:80/cb?x=1")
-	reg := []string{"com.example.app:/callback", "http://127.0.0.1/cb", "http://[::1]/cb", "{base}/debug"}
+	reg := Client{ID: publicID, RedirectURIs: []string{"com.example.app:/callback", "http://127.0.0.1/cb", "http://[::1]/cb", "{base}/debug"}}
 	f.Fuzz(func(t *testing.T, requested string) {
 		got, ok := matchRedirect(reg, requested, base)
 		if ok && got != requested {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -14,8 +13,8 @@ import (
 type Client struct {
 	ID, Secret, Name string // Secret "" = public client: PKCE required
 	// RedirectURIs match exactly; "{base}" in one is replaced by the
-	// request's base URL (RFC 6749 §3.1.2), loopback IPs match any port
-	// (RFC 8252 §7.3).
+	// request's base URL (RFC 6749 §3.1.2). A public client's http loopback
+	// registrations match any valid port (RFC 8252 §7.3).
 	RedirectURIs []string
 	// GrantTypes lists the grants the client may use ("authorization_code",
 	// "refresh_token"); empty allows both. A grant outside the list is
@@ -110,16 +109,19 @@ func checkRedirectURI(raw string) error {
 		return fmt.Errorf("has a fragment (RFC 6749 §3.1.2)")
 	case !u.IsAbs():
 		return fmt.Errorf("is not an absolute URI (RFC 6749 §3.1.2)")
+	case u.Port() != "" && !validPort(u.Port()):
+		return fmt.Errorf("port %s is not a port from 1 to 65535", u.Port())
 	}
 	return nil
 }
 
-// matchRedirect finds the redirect URI to use for a request that sent
-// requested (possibly empty) to a client registered with registered, where
-// base replaces "{base}". RFC 6749 §3.1.2.3: the URI is compared as a string;
-// it may be omitted only when exactly one is registered. RFC 8252 §7.3: a
-// loopback IP literal redirect matches whatever port the native app chose.
-func matchRedirect(registered []string, requested, base string) (string, bool) {
+// matchRedirect finds the redirect URI to use for a request of client that
+// sent requested (possibly empty), where base replaces "{base}". RFC 6749
+// §3.1.2.3: the URI is compared as a string; it may be omitted only when
+// exactly one is registered. RFC 8252 §7.3: a native app's loopback redirect
+// matches whatever port the app chose.
+func matchRedirect(client Client, requested, base string) (string, bool) {
+	registered := client.RedirectURIs
 	if strings.Contains(requested, "#") {
 		return "", false // RFC 6749 §3.1.2: never a fragment, not even an empty one
 	}
@@ -130,29 +132,90 @@ func matchRedirect(registered []string, requested, base string) (string, bool) {
 		return "", false
 	}
 	for _, r := range registered {
-		r = strings.ReplaceAll(r, "{base}", base)
-		if r == requested || sameLoopback(r, requested) {
+		if strings.ReplaceAll(r, "{base}", base) == requested {
+			return requested, true
+		}
+	}
+	// RFC 8252 §7.3 is for native apps, which are public clients (RFC 8252
+	// §8.4): a confidential client registered the exact URI it listens on.
+	if !client.public() {
+		return "", false
+	}
+	for _, r := range registered {
+		if sameLoopbackBut(r, requested) {
 			return requested, true
 		}
 	}
 	return "", false
 }
 
-// sameLoopback reports whether a and b are http URIs on the same loopback IP
-// literal (127.0.0.1 or [::1]) that differ at most in port (RFC 8252 §7.3;
-// "localhost" is not a literal, RFC 8252 §8.3, and must match exactly).
-func sameLoopback(a, b string) bool {
-	ua, err := url.Parse(a)
-	if err != nil {
+// loopbackHosts are the hosts a registration names to mean "this machine"
+// (RFC 8252 §7.3 names the IP literals; "localhost" is there because
+// clients register it, RFC 8252 §8.3), spelled as a URI's authority has them.
+var loopbackHosts = map[string]bool{"127.0.0.1": true, "[::1]": true, "localhost": true}
+
+// sameLoopbackBut reports whether requested is the loopback URI registered,
+// as it was written, but for the port: RFC 8252 §7.3 lets a native app pick
+// any port at the time of the request. Everything else compares as a string
+// (RFC 6749 §3.1.2.3): the scheme, the host as spelled, the path and query.
+// A registration with "{base}" or any scheme but http is never loopback.
+func sameLoopbackBut(registered, requested string) bool {
+	regHost, regPort, regRest, ok := splitHTTP(registered)
+	if !ok || !loopbackHosts[regHost] || (regPort != "" && !validPort(regPort)) {
 		return false
 	}
-	ub, err := url.Parse(b)
-	if err != nil {
+	host, port, rest, ok := splitHTTP(requested)
+	return ok && host == regHost && rest == regRest && (port == "" || validPort(port))
+}
+
+// splitHTTP splits an "http://" URI into its host, its port (empty when the
+// authority has no colon; a colon with nothing after it is not a URI a
+// client may use) and everything after the authority.
+func splitHTTP(uri string) (host, port, rest string, ok bool) {
+	after, ok := strings.CutPrefix(uri, "http://")
+	if !ok {
+		return "", "", "", false
+	}
+	end := strings.IndexAny(after, "/?#")
+	if end < 0 {
+		end = len(after)
+	}
+	authority, rest := after[:end], after[end:]
+	host = authority
+	if strings.HasPrefix(authority, "[") {
+		i := strings.IndexByte(authority, ']')
+		if i < 0 {
+			return "", "", "", false
+		}
+		host, authority = authority[:i+1], authority[i+1:]
+	} else if i := strings.IndexByte(authority, ':'); i >= 0 {
+		host, authority = authority[:i], authority[i:]
+	} else {
+		authority = ""
+	}
+	if authority != "" {
+		p, found := strings.CutPrefix(authority, ":")
+		if !found || p == "" {
+			return "", "", "", false
+		}
+		port = p
+	}
+	return host, port, rest, true
+}
+
+// validPort accepts a TCP port as a URI writes it: 1 to 65535 in decimal,
+// without sign or leading zero (RFC 3986 §3.2.3; port 0 is no port a
+// listener can be reached on).
+func validPort(p string) bool {
+	if p == "" || len(p) > 5 || p[0] == '0' {
 		return false
 	}
-	ip := net.ParseIP(ua.Hostname())
-	return ua.Scheme == "http" && ub.Scheme == "http" && ip != nil && ip.IsLoopback() &&
-		ua.Hostname() == ub.Hostname() && ua.User == nil && ub.User == nil &&
-		ua.EscapedPath() == ub.EscapedPath() && ua.RawQuery == ub.RawQuery &&
-		ua.Fragment == "" && ub.Fragment == ""
+	n := 0
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
+		}
+		n = n*10 + int(p[i]-'0')
+	}
+	return n <= 65535
 }

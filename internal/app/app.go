@@ -132,6 +132,8 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			logger.WarnContext(ctx, msg, args...)
 		},
 		Errors: errs,
+		Hosts:  cfg.controlHosts(),
+		Off:    !cfg.Control,
 	})
 
 	e := echo.New()

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +35,11 @@ type config struct {
 	TLSKey        string
 	TLSSelfSigned bool
 	LogFormat     string
+	// Control serves the control API under /sandbox/; ControlHosts are the
+	// comma-separated host names, beyond loopback and the --base-url host,
+	// it answers on (README, "Running it where others can reach it").
+	Control      bool
+	ControlHosts string
 }
 
 // envName is the environment twin of a flag: "base-url" → "SANDBOX_BASE_URL".
@@ -60,6 +67,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start for localhost")
 	fs.StringVar(&c.LogFormat, "log-format", "text", `request log format: "text" or "json"`)
+	fs.BoolVar(&c.Control, "control", true, "serve the control API under /sandbox/ (false: every /sandbox path answers 404)")
+	fs.StringVar(&c.ControlHosts, "control-hosts", "", "comma-separated host names the control API answers on besides loopback and the --base-url host (e.g. sandbox, the compose service name)")
 
 	// Environment twins become the defaults, so that a flag on the command
 	// line still wins over them.
@@ -114,7 +123,47 @@ func (c config) check(stderr io.Writer) error {
 			return usageError(stderr, "--base-url: %v", err)
 		}
 	}
+	for _, h := range strings.Split(c.ControlHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" && !hostName(h) {
+			return usageError(stderr, "--control-hosts: %q is not a host name (list names such as sandbox or ci.example.com, without scheme or port)", h)
+		}
+	}
 	return nil
+}
+
+// hostName accepts a DNS name or an IP address, nothing with a scheme, port
+// or path: what the control API compares a request's Host with.
+func hostName(h string) bool {
+	if ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")); ip != nil {
+		return true
+	}
+	if len(h) > 253 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// controlHosts are the host names the control API answers on besides
+// loopback: the --base-url host and each of --control-hosts.
+func (c config) controlHosts() []string {
+	var hosts []string
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	for _, h := range strings.Split(c.ControlHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			hosts = append(hosts, strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
+		}
+	}
+	return hosts
 }
 
 func usageError(stderr io.Writer, format string, args ...any) error {

@@ -24,7 +24,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: ":8080", Seed: 1, Members: 10000, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text"}
+	want := config{Addr: ":8080", Seed: 1, Members: 10000, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text", Control: true}
 	if c != want {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}

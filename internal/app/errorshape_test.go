@@ -186,6 +186,7 @@ func TestErrorShapes(t *testing.T) {
 
 func sendError(h http.Handler, rq errorRequest) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(rq.method, rq.target, strings.NewReader(rq.body))
+	req.Host = "sandbox.test" // a host the control API answers on (--control-hosts)
 	for k, v := range rq.header {
 		req.Header[k] = v
 	}

@@ -18,7 +18,8 @@ import (
 // handler directly (no network). logger nil discards the log.
 func newTestApp(tb testing.TB, logger *serverLog, args ...string) *app {
 	tb.Helper()
-	args = append([]string{"--members", "50", "--signing-key", testKeyFile()}, args...)
+	// The in-process requests name the host sandbox.test.
+	args = append([]string{"--members", "50", "--signing-key", testKeyFile(), "--control-hosts", "sandbox.test"}, args...)
 	cfg, err := parseConfig(args, envOf(nil), io.Discard)
 	if err != nil {
 		tb.Fatal(err)

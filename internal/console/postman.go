@@ -108,15 +108,16 @@ type FHIRType struct {
 // FHIRParam is one search parameter of a FHIRType.
 type FHIRParam struct {
 	Name string
-	// Member is true for the one parameter that names the member: the
-	// collection sends it the member's id.
+	// Member is true for a parameter that names the member (a type may
+	// have two, as Coverage's beneficiary and patient): the collection
+	// sends it the member's id.
 	Member bool
 	// Example is a value the parameter accepts, unescaped; unused when Member.
 	Example string
 }
 
 // checkFHIRTypes accepts types the collection can exercise: some, each
-// searchable one with one member parameter and an example for every other.
+// searchable one with a member parameter and an example for every other.
 func checkFHIRTypes(types []FHIRType) error {
 	if len(types) == 0 {
 		return errors.New("console: FHIRTypes is empty")
@@ -134,15 +135,15 @@ func checkFHIRTypes(types []FHIRType) error {
 				return fmt.Errorf("console: %s has a search parameter %q without an example", t.Name, p.Name)
 			}
 		}
-		if len(t.Params) > 0 && members != 1 {
-			return fmt.Errorf("console: %s has %d member parameters, want 1", t.Name, members)
+		if len(t.Params) > 0 && members == 0 {
+			return fmt.Errorf("console: %s has no member parameter", t.Name)
 		}
 	}
 	return nil
 }
 
-// memberParam is the parameter of t that names the member; ok is false
-// for a type that is only read.
+// memberParam is the first parameter of t that names the member, the one
+// the type's searches use; ok is false for a type that is only read.
 func (t FHIRType) memberParam() (name string, ok bool) {
 	for _, p := range t.Params {
 		if p.Member {
@@ -175,7 +176,12 @@ func fhirItems(types []FHIRType, fhirBase string) []pmItem {
 			read,
 		}}
 		for _, p := range t.Params {
-			if !p.Member {
+			switch {
+			case p.Name == member:
+			case p.Member:
+				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
+					fhirBase+"/"+t.Name+"?"+p.Name+"={{patientId}}", nil))
+			default:
 				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
 					fhirBase+"/"+t.Name+"?"+byMember+"&"+p.Name+"="+queryValue(p.Example), nil))
 			}

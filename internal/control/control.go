@@ -49,6 +49,11 @@ type Config struct {
 	// hits, as the router writes a real error there. Nil means a writer for
 	// IssuerPath and FHIRPath in the default profile.
 	Errors *httperr.Writer
+	// Hosts are the host names, besides loopback ones, the control API
+	// answers on (the --base-url host and --control-hosts); see guard.go.
+	Hosts []string
+	// Off turns the control API off: every path under Prefix answers 404.
+	Off bool
 }
 
 // Control is the control API's state: one mutex each in its parts.
@@ -80,19 +85,24 @@ func New(cfg Config) *Control {
 	return &Control{cfg: cfg, faults: &faults{}, requests: newRequestLog(requestLogSize)}
 }
 
-// Register adds the control routes to the root group.
+// Register adds the control routes to the root group, each behind the guard.
 func (c *Control) Register(g *echo.Group) {
-	g.GET(Prefix, c.index)
-	g.GET(Prefix+"/faults", c.listFaults)
-	g.POST(Prefix+"/faults", c.armFault)
-	g.DELETE(Prefix+"/faults", c.clearFaults)
-	g.GET(Prefix+"/clock", c.getClock)
-	g.POST(Prefix+"/clock", c.advanceClock)
-	g.GET(Prefix+"/requests", c.listRequests)
-	g.DELETE(Prefix+"/requests", c.clearRequests)
-	g.POST(Prefix+"/members/:patient/claims", c.addClaim)
-	g.POST(Prefix+"/members/:patient/touch", c.touch)
-	g.POST(Prefix+"/reset", c.reset)
+	if c.cfg.Off {
+		g.Any(Prefix, c.off)
+		g.Any(Prefix+"/*", c.off)
+		return
+	}
+	g.GET(Prefix, c.index, c.guard)
+	g.GET(Prefix+"/faults", c.listFaults, c.guard)
+	g.POST(Prefix+"/faults", c.armFault, c.guard)
+	g.DELETE(Prefix+"/faults", c.clearFaults, c.guard)
+	g.GET(Prefix+"/clock", c.getClock, c.guard)
+	g.POST(Prefix+"/clock", c.advanceClock, c.guard)
+	g.GET(Prefix+"/requests", c.listRequests, c.guard)
+	g.DELETE(Prefix+"/requests", c.clearRequests, c.guard)
+	g.POST(Prefix+"/members/:patient/claims", c.addClaim, c.guard)
+	g.POST(Prefix+"/members/:patient/touch", c.touch, c.guard)
+	g.POST(Prefix+"/reset", c.reset, c.guard)
 }
 
 // index lists the actions, so that GET /sandbox explains itself.

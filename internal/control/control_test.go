@@ -22,6 +22,7 @@ func newRouter(t *testing.T, cfg Config) (*echo.Echo, *Control) {
 	t.Helper()
 	cfg.IssuerPath, cfg.FHIRPath = issuer, fhir
 	cfg.BaseURL = func(*http.Request) string { return "http://sandbox.test" }
+	cfg.Hosts = append(cfg.Hosts, "example.com") // httptest.NewRequest's Host
 	c := New(cfg)
 	e := echo.New()
 	e.Use(c.Middleware())

@@ -167,7 +167,12 @@ func TestOpenRefuses(t *testing.T) {
 	s := newTestSealer(t, testKey)
 	// 34 payload bytes + 28 of nonce and tag = 62: the last character has
 	// 4 unused bits, so lenient spellings exist.
+	// The nonce is random; seal until the text holds a character the
+	// standard alphabet spells differently, so that case tests something.
 	text := s.Seal("access", []byte("0123456789012345678901234567890123"))
+	for !strings.ContainsAny(text, "-_") {
+		text = s.Seal("access", []byte("0123456789012345678901234567890123"))
+	}
 	variants := lenientVariants(text)
 	if len(variants) == 0 {
 		t.Fatalf("no lenient variant of %q", text)
