@@ -58,7 +58,7 @@ func TestRedirectURIExactMatch(t *testing.T) {
 // its attempts cost A nothing (RFC 6749 §4.1.3, §6; RFC 7009 §2.1).
 func TestCodesAndTokensBoundToClient(t *testing.T) {
 	env := newHostileEnv(t)
-	codeA := env.mintCode(t, docsApp, "BCNCUser05", nil)
+	codeA := env.auto.mintCode(t, docsApp, "BCNCUser05", nil)
 	for _, cl := range []testClient{clientB, publicApp} {
 		status, _, raw := env.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {codeA},
 			"redirect_uri": {docsRedir}, "client_id": {cl.id}, "client_secret": {cl.secret}, "code_verifier": {strings.Repeat("v", 43)}}, "")
@@ -94,7 +94,7 @@ func TestCodesAndTokensBoundToClient(t *testing.T) {
 		t.Errorf("a public client introspecting A's token: %d %s, want active false (RFC 7662 §2.1)", is, ib)
 	}
 	// A's tokens still work for A after all of it.
-	if s, body := env.fhirRead(t, "/Patient/"+tokA.Patient, tokA.AccessToken); s != http.StatusOK {
+	if s, body := env.get(t, fhirPath+"/Patient/"+tokA.Patient, tokA.AccessToken); s != http.StatusOK {
 		t.Errorf("A's token after B's attempts: %d %s", s, body)
 	}
 	status, _, raw = env.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tokA.RefreshToken},
@@ -102,11 +102,4 @@ func TestCodesAndTokensBoundToClient(t *testing.T) {
 	if status != http.StatusOK {
 		t.Errorf("A refreshing its own token after B's attempts: %d %s", status, raw)
 	}
-}
-
-// fhirRead reads a FHIR path with a bearer token through the in-process wire.
-func (env *hostileEnv) fhirRead(t *testing.T, path, token string) (int, string) {
-	t.Helper()
-	s, _, body := env.send(t, http.MethodGet, fhirPath+path, hdr("Authorization", "Bearer "+token), "")
-	return s, string(body)
 }

@@ -20,12 +20,8 @@ type browser struct {
 	client *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
-	return newBrowserVia(t, nil)
-}
-
-// newBrowserVia is a browser whose connections go through transport (nil:
-// the default), e.g. a load balancer that moves between replicas.
+// newBrowserVia is a browser whose requests go through transport, e.g. a
+// sandbox's (endpoint.newBrowser) or a load balancer in front of replicas.
 func newBrowserVia(t *testing.T, transport http.RoundTripper) *browser {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
@@ -33,11 +29,9 @@ func newBrowserVia(t *testing.T, transport http.RoundTripper) *browser {
 		t.Fatal(err)
 	}
 	return &browser{t: t, client: &http.Client{
-		Jar:       jar,
-		Transport: transport,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+		Jar:           jar,
+		Transport:     transport,
+		CheckRedirect: noRedirect,
 	}}
 }
 

@@ -38,7 +38,7 @@ func TestTokensAreCanonical(t *testing.T) {
 	var tok tokenResponse
 	var code string
 	for i := 0; i < 40 && (len(sameBytesVariants(tok.AccessToken)) == 0 || len(sameBytesVariants(code)) == 0); i++ {
-		c := env.mintCode(t, docsApp, "BCNCUser03", nil)
+		c := env.auto.mintCode(t, docsApp, "BCNCUser03", nil)
 		if len(sameBytesVariants(code)) == 0 {
 			code = c
 			continue
@@ -49,8 +49,8 @@ func TestTokensAreCanonical(t *testing.T) {
 		t.Fatal("no token with unused bits in 40 tries")
 	}
 	for _, v := range sameBytesVariants(tok.AccessToken) {
-		if s, body := env.fhirRead(t, "/Patient/"+tok.Patient, v); s != http.StatusUnauthorized {
-			t.Fatalf("a re-spelled access token read the Patient: %d %s", s, truncate(body, 100))
+		if s, body := env.get(t, fhirPath+"/Patient/"+tok.Patient, v); s != http.StatusUnauthorized {
+			t.Fatalf("a re-spelled access token read the Patient: %d %s", s, truncate(string(body), 100))
 		}
 		if s, _, body := env.send(t, http.MethodGet, "/v1/connect/userinfo", hdr("Authorization", "Bearer "+v), ""); s != http.StatusUnauthorized {
 			t.Fatalf("a re-spelled access token read userinfo: %d %s", s, body)
@@ -64,8 +64,8 @@ func TestTokensAreCanonical(t *testing.T) {
 		}
 	}
 	// The genuine ones still work, and the code was not spent by the tries.
-	if s, body := env.fhirRead(t, "/Patient/"+tok.Patient, tok.AccessToken); s != http.StatusOK {
-		t.Fatalf("the genuine token: %d %s", s, truncate(body, 100))
+	if s, body := env.get(t, fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); s != http.StatusOK {
+		t.Fatalf("the genuine token: %d %s", s, truncate(string(body), 100))
 	}
 	env.redeem(t, docsApp, code)
 }

@@ -105,9 +105,9 @@ func TestChromiumRepresentativeFlow(t *testing.T) {
 
 func representativeFlow(t *testing.T, profile string) {
 	ctx := newChrome(t)
-	srv := startSandbox(t, "--profile", profile)
+	sb := startSandbox(t, sandboxOptions{Run: true, Profile: profile})
 	err := chromedp.Do(ctx,
-		logInFromHome(srv.URL, "BCNCUser04", "BCNCPSWD04"),
+		logInFromHome(sb.URL, "BCNCUser04", "BCNCPSWD04"),
 		click(labelled("Personal Representative")),
 		click(labelled("Other")),
 		typeInto("Full name", "Robin Q Helper"),
@@ -141,9 +141,9 @@ func TestChromiumSelfDeny(t *testing.T) {
 
 func selfDeny(t *testing.T, profile string) {
 	ctx := newChrome(t)
-	srv := startSandbox(t, "--profile", profile)
+	sb := startSandbox(t, sandboxOptions{Run: true, Profile: profile})
 	err := chromedp.Do(ctx,
-		logInFromHome(srv.URL, "BCNCUser03", "BCNCPSWD03"),
+		logInFromHome(sb.URL, "BCNCUser03", "BCNCPSWD03"),
 		click(labelled("Self")),
 		click(button("Next")),
 		click(button("Deny")),

@@ -15,7 +15,7 @@ import (
 // at least the one before. Without the cap the int64 offset wrapped after
 // 29 advances and the clock read 1742.
 func TestClockNeverRunsBackward(t *testing.T) {
-	a := newTestApp(t, nil)
+	a := startSandbox(t, sandboxOptions{}).app
 	var last time.Time
 	refused := 0
 	for i := 0; i < 40; i++ {

@@ -15,8 +15,8 @@ import (
 // TestHealthcheckSubcommand is the container's HEALTHCHECK: 0 while the
 // server on --addr answers /health, 1 once nothing listens there.
 func TestHealthcheckSubcommand(t *testing.T) {
-	r := startRun(t)
-	u, err := url.Parse(r.url)
+	sb := startSandbox(t, sandboxOptions{Run: true})
+	u, err := url.Parse(sb.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

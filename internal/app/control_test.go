@@ -2,54 +2,25 @@ package app
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
-
-func controlPost(t *testing.T, base, path, body string) (int, string) {
-	t.Helper()
-	resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// autoCode runs an auto-approved /authorize and returns the code.
-func autoCode(t testing.TB, base, user string) string {
-	t.Helper()
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	q := url.Values{"response_type": {"code"}, "client_id": {docsClientID}, "redirect_uri": {docsRedir},
-		"scope": {"openid profile patient/*.read offline_access"}, "state": {"test"}, "login_hint": {user}}
-	resp, err := c.Get(base + issuerPath + "/authorize?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("auto-approve answered %d %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return loc.Query().Get("code")
-}
 
 // TestControlFaultOnRealTokenEndpoint arms a fault through the control API
 // and sees it fire on the real token endpoint exactly twice, without
 // spending the code it kept from the handler.
 func TestControlFaultOnRealTokenEndpoint(t *testing.T) {
-	srv := startSandbox(t, "--auto-approve", "BCNCUser03")
-	if s, body := controlPost(t, srv.URL, "/sandbox/faults", `{"path": "`+issuerPath+`/token", "count": 2, "oauth_error": "temporarily_unavailable"}`); s != http.StatusCreated {
+	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser03"})
+	if s, body := sb.controlPost(t, "/sandbox/faults", `{"path": "`+issuerPath+`/token", "count": 2, "oauth_error": "temporarily_unavailable"}`); s != http.StatusCreated {
 		t.Fatalf("arm: %d %s", s, body)
 	}
-	code := autoCode(t, srv.URL, "BCNCUser03")
+	code := sb.mintCode(t, docsApp, "BCNCUser03", nil)
 	var got []string
 	for i := 0; i < 3; i++ {
-		status, tok := docsTokenCall(t, srv.URL, code, docsRedir)
+		status, tok := sb.docsTokenCall(t, code, docsRedir)
 		got = append(got, http.StatusText(status)+"/"+tok.Error)
 	}
 	want := []string{"Service Unavailable/temporarily_unavailable", "Service Unavailable/temporarily_unavailable", "OK/"}
@@ -62,38 +33,32 @@ func TestControlFaultOnRealTokenEndpoint(t *testing.T) {
 // token's life: the token stops working, the refresh token still works,
 // and a reset brings the clock back.
 func TestControlClockExpiresTokens(t *testing.T) {
-	srv := startSandbox(t, "--auto-approve", "BCNCUser03", "--token-ttl", "10m")
-	_, tok := docsTokenCall(t, srv.URL, autoCode(t, srv.URL, "BCNCUser03"), docsRedir)
-	read := srv.URL + fhirPath + "/Patient/" + tok.Patient
-	if s, _ := fhirGet(t, read, tok.AccessToken); s != http.StatusOK {
+	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser03", TokenTTL: 10 * time.Minute})
+	tok := sb.approvedTokens(t, "BCNCUser03")
+	read := fhirPath + "/Patient/" + tok.Patient
+	if s, _ := sb.get(t, read, tok.AccessToken); s != http.StatusOK {
 		t.Fatalf("fresh token: %d", s)
 	}
-	if s, body := controlPost(t, srv.URL, "/sandbox/clock", `{"advance": "11m"}`); s != http.StatusOK {
+	if s, body := sb.controlPost(t, "/sandbox/clock", `{"advance": "11m"}`); s != http.StatusOK {
 		t.Fatalf("advance: %d %s", s, body)
 	}
-	if s, _ := fhirGet(t, read, tok.AccessToken); s != http.StatusUnauthorized {
+	if s, _ := sb.get(t, read, tok.AccessToken); s != http.StatusUnauthorized {
 		t.Errorf("a token 11 minutes into a 10-minute life answered %d, want 401", s)
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}
-	resp, err := http.PostForm(srv.URL+issuerPath+"/token", form)
-	if err != nil {
-		t.Fatal(err)
+	status, fresh, raw := sb.tokenCall(t, form, "")
+	if status != http.StatusOK {
+		t.Fatalf("refresh after the clock moved: %d %s", status, raw)
 	}
-	var fresh tokenResponse
-	decodeJSON(t, resp, &fresh)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("refresh after the clock moved: %d %+v", resp.StatusCode, fresh)
-	}
-	if s, _ := fhirGet(t, read, fresh.AccessToken); s != http.StatusOK {
+	if s, _ := sb.get(t, read, fresh.AccessToken); s != http.StatusOK {
 		t.Errorf("the refreshed token answered %d", s)
 	}
-	controlPost(t, srv.URL, "/sandbox/reset", "")
-	resp, err = http.Get(srv.URL + "/sandbox/clock")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb.controlPost(t, "/sandbox/reset", "")
+	_, body := sb.get(t, "/sandbox/clock", "")
 	var clock struct{ Offset string }
-	decodeJSON(t, resp, &clock)
+	if err := json.Unmarshal(body, &clock); err != nil {
+		t.Fatalf("the clock is not JSON (%v): %s", err, body)
+	}
 	if clock.Offset != "0s" {
 		t.Errorf("offset after reset %q", clock.Offset)
 	}
@@ -102,15 +67,11 @@ func TestControlClockExpiresTokens(t *testing.T) {
 // TestControlRequestLog checks that the log shows what the client sent,
 // with its secrets redacted and the client checks of its /authorize.
 func TestControlRequestLog(t *testing.T) {
-	srv := startSandbox(t, "--auto-approve", "BCNCUser03")
-	code := autoCode(t, srv.URL, "BCNCUser03")
-	docsTokenCall(t, srv.URL, code, docsRedir)
-	resp, err := http.Get(srv.URL + "/sandbox/requests?limit=5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser03"})
+	// The short state and the absent PKCE and aud are what the checks name.
+	code := sb.mintCode(t, docsApp, "BCNCUser03", url.Values{"state": {"test"}})
+	sb.docsTokenCall(t, code, docsRedir)
+	_, raw := sb.get(t, "/sandbox/requests?limit=5", "")
 	var log []struct {
 		Method, Path string
 		Status       int
@@ -138,11 +99,11 @@ func TestControlRequestLog(t *testing.T) {
 // Patient through the control API, and checks that an app syncing with
 // _lastUpdated sees exactly those, and that a reset takes them back.
 func TestControlMemberEditsFeedIncrementalSync(t *testing.T) {
-	srv := startSandbox(t, "--auto-approve", "BCNCUser04")
-	_, tok := docsTokenCall(t, srv.URL, autoCode(t, srv.URL, "BCNCUser04"), docsRedir)
+	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser04"})
+	tok := sb.approvedTokens(t, "BCNCUser04")
 	total := func(query string) int {
 		t.Helper()
-		s, body := fhirGet(t, srv.URL+fhirPath+"/"+query, tok.AccessToken)
+		s, body := sb.get(t, fhirPath+"/"+query, tok.AccessToken)
 		if s != http.StatusOK {
 			t.Fatalf("%s: %d %s", query, s, body)
 		}
@@ -157,7 +118,7 @@ func TestControlMemberEditsFeedIncrementalSync(t *testing.T) {
 	if n := total("ExplanationOfBenefit?patient=" + tok.Patient); n != 148 {
 		t.Fatalf("%d claims, want the docs' 148", n)
 	}
-	if s, body := controlPost(t, srv.URL, "/sandbox/members/"+tok.Patient+"/claims", `{"type": "pde"}`); s != http.StatusCreated || !strings.Contains(body, `"ExplanationOfBenefit"`) {
+	if s, body := sb.controlPost(t, "/sandbox/members/"+tok.Patient+"/claims", `{"type": "pde"}`); s != http.StatusCreated || !strings.Contains(body, `"ExplanationOfBenefit"`) {
 		t.Fatalf("add claim: %d %s", s, body)
 	}
 	if n := total("ExplanationOfBenefit?patient=" + tok.Patient + "&_lastUpdated=" + since); n != 1 {
@@ -166,7 +127,7 @@ func TestControlMemberEditsFeedIncrementalSync(t *testing.T) {
 	if n := total("ExplanationOfBenefit?patient=" + tok.Patient + "&type=pde"); n != 104 {
 		t.Errorf("%d pde claims after adding one to 103", n)
 	}
-	if s, body := controlPost(t, srv.URL, "/sandbox/members/"+tok.Patient+"/touch", `{"resourceType": "Patient", "id": "`+tok.Patient+`"}`); s != http.StatusCreated {
+	if s, body := sb.controlPost(t, "/sandbox/members/"+tok.Patient+"/touch", `{"resourceType": "Patient", "id": "`+tok.Patient+`"}`); s != http.StatusCreated {
 		t.Fatalf("touch: %d %s", s, body)
 	}
 	if n := total("Patient?_id=" + tok.Patient + "&_lastUpdated=" + since); n != 1 {
@@ -177,11 +138,11 @@ func TestControlMemberEditsFeedIncrementalSync(t *testing.T) {
 		{"/sandbox/members/" + tok.Patient + "/claims", `{"type": "PDE"}`},
 		{"/sandbox/members/" + tok.Patient + "/touch", `{"resourceType": "Patient", "id": "-20140000008325"}`},
 	} {
-		if s, body := controlPost(t, srv.URL, bad.path, bad.body); s != http.StatusNotFound && s != http.StatusBadRequest {
+		if s, body := sb.controlPost(t, bad.path, bad.body); s != http.StatusNotFound && s != http.StatusBadRequest {
 			t.Errorf("%s %s: %d %s", bad.path, bad.body, s, body)
 		}
 	}
-	controlPost(t, srv.URL, "/sandbox/reset", "")
+	sb.controlPost(t, "/sandbox/reset", "")
 	if n := total("ExplanationOfBenefit?patient=" + tok.Patient); n != 148 {
 		t.Errorf("%d claims after reset, want 148", n)
 	}

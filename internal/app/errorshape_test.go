@@ -149,7 +149,7 @@ func TestErrorShapes(t *testing.T) {
 			fault: `{"path": "/nothing/*", "status": 418}`, faulty: errorRequest{method: "GET", target: "/nothing/here", status: 418}},
 	}
 	for _, p := range profile.All() {
-		h := newTestApp(t, nil, "--profile", p.String()).handler
+		h := startSandbox(t, sandboxOptions{Profile: p.String()}).app.handler
 		for _, tc := range cases {
 			want := tc.shape(p)
 			var realType string
@@ -186,7 +186,7 @@ func TestErrorShapes(t *testing.T) {
 
 func sendError(h http.Handler, rq errorRequest) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(rq.method, rq.target, strings.NewReader(rq.body))
-	req.Host = "sandbox.test" // a host the control API answers on (--control-hosts)
+	req.Host = inProcessHost // a host the control API answers on
 	for k, v := range rq.header {
 		req.Header[k] = v
 	}

@@ -5,28 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 )
-
-// startSandboxEnv is startSandbox with environment twins set.
-func startSandboxEnv(t *testing.T, env map[string]string, args ...string) *httptest.Server {
-	t.Helper()
-	args = append([]string{"--members", "50", "--signing-key", testKeyFile()}, args...)
-	cfg, err := parseConfig(args, envOf(env), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, newLogger("text", io.Discard))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // controlRequest is one request to the control API as a client sends it.
 type controlRequest struct {
@@ -36,7 +18,7 @@ type controlRequest struct {
 
 // send makes r against srv over loopback and returns the status and the
 // decoded {"detail"} (empty when the answer has none).
-func (r controlRequest) send(t *testing.T, srv *httptest.Server) (int, string) {
+func (r controlRequest) send(t *testing.T, srv *sandbox) (int, string) {
 	t.Helper()
 	var body io.Reader
 	if r.body != "" {
@@ -53,7 +35,7 @@ func (r controlRequest) send(t *testing.T, srv *httptest.Server) (int, string) {
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := srv.Client().Do(req)
+	resp, err := srv.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +47,9 @@ func (r controlRequest) send(t *testing.T, srv *httptest.Server) (int, string) {
 }
 
 // armedFaults lists the faults armed on srv, asked as a test suite would.
-func armedFaults(t *testing.T, srv *httptest.Server) int {
+func armedFaults(t *testing.T, srv *sandbox) int {
 	t.Helper()
-	resp, err := srv.Client().Get(srv.URL + "/sandbox/faults")
+	resp, err := srv.client.Get(srv.URL + "/sandbox/faults")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +72,7 @@ const silencer = `{"path": "/*", "delay_ms": 60000, "count": 1000000}`
 // the sandbox). Each is a 403 with a reason in {"detail"}, and nothing is
 // armed; what a test suite sends still works.
 func TestControlRefusesWhatAWebPageCanSend(t *testing.T) {
-	srv := startSandbox(t)
+	srv := startSandbox(t, sandboxOptions{Run: true})
 	self := strings.TrimPrefix(srv.URL, "http://")
 	_, port, _ := strings.Cut(self, ":")
 	jsonType := map[string]string{"Content-Type": "application/json"}
@@ -191,7 +173,7 @@ func TestControlHosts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startSandboxEnv(t, tc.env, tc.args...)
+			srv := startSandbox(t, sandboxOptions{Env: tc.env, Args: tc.args})
 			status, detail := controlRequest{"POST", "/sandbox/clock", `{"advance": "1h"}`,
 				map[string]string{"Host": tc.host, "Content-Type": "application/json"}}.send(t, srv)
 			if status != tc.want {
@@ -205,10 +187,12 @@ func TestControlHosts(t *testing.T) {
 // control action reachable from anywhere, loopback included, and says why;
 // the rest of the sandbox serves as before.
 func TestControlOff(t *testing.T) {
-	for name, start := range map[string]func(t *testing.T) *httptest.Server{
-		"flag": func(t *testing.T) *httptest.Server { return startSandbox(t, "--control=false") },
-		"twin": func(t *testing.T) *httptest.Server {
-			return startSandboxEnv(t, map[string]string{"SANDBOX_CONTROL": "false"})
+	for name, start := range map[string]func(t *testing.T) *sandbox{
+		"flag": func(t *testing.T) *sandbox {
+			return startSandbox(t, sandboxOptions{Run: true, Args: []string{"--control=false"}})
+		},
+		"twin": func(t *testing.T) *sandbox {
+			return startSandbox(t, sandboxOptions{Run: true, Env: map[string]string{"SANDBOX_CONTROL": "false"}})
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -265,7 +249,7 @@ func TestCoveragePatientAcrossProfiles(t *testing.T) {
 	const own, other = "-20140000008325", "-20140000000024"
 	for _, profile := range []string{"bcbsnc", "strict"} {
 		t.Run(profile, func(t *testing.T) {
-			srv := startSandbox(t, "--profile", profile, "--auto-approve", "BCNCUser03")
+			srv := startSandbox(t, sandboxOptions{Run: true, Profile: profile, AutoApprove: "BCNCUser03"})
 			code := autoCodeS256(t, srv.URL)
 			tok := exchangeWithVerifier(t, srv.URL, code)
 			for _, tc := range []struct {
@@ -278,7 +262,7 @@ func TestCoveragePatientAcrossProfiles(t *testing.T) {
 				{"patient=" + own, http.StatusOK},
 				{"beneficiary=" + own, http.StatusOK},
 			} {
-				status, body := fhirGet(t, srv.URL+fhirPath+"/Coverage?"+tc.query, tok.AccessToken)
+				status, body := srv.get(t, fhirPath+"/Coverage?"+tc.query, tok.AccessToken)
 				if status != tc.want {
 					t.Errorf("Coverage?%s answered %d, want %d: %.200s", tc.query, status, tc.want, body)
 					continue

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -25,21 +24,15 @@ import (
 // (generator.ClaimTypes) and the representative relationships
 // (package representative).
 
-// startFactsSandbox serves a wired sandbox that auto-approves as BCNCUser03
-// (or the login_hint), and returns its router too, for its route list.
-func startFactsSandbox(t *testing.T) (*httptest.Server, *echo.Echo) {
+// startFactsSandbox serves a sandbox that auto-approves as BCNCUser03 (or
+// the login_hint) on a loopback port, and returns the router such a
+// sandbox builds, for its route list.
+func startFactsSandbox(t *testing.T) (*sandbox, *echo.Echo) {
 	t.Helper()
-	cfg, err := parseConfig([]string{"--members", "10", "--signing-key", testKeyFile(), "--auto-approve", "BCNCUser03"}, envOf(nil), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, newLogger("text", io.Discard))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(srv.Close)
-	return srv, a.handler.(*echo.Echo)
+	o := sandboxOptions{Members: 10, AutoApprove: "BCNCUser03"}
+	routes := startSandbox(t, o).app.handler.(*echo.Echo)
+	o.Run = true
+	return startSandbox(t, o), routes
 }
 
 // grantFor runs an auto-approved authorization as user asking for scope and
@@ -58,7 +51,7 @@ func grantFor(t *testing.T, base, user, scope string) tokenResponse {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, tok := docsTokenCall(t, base, codeFrom(t, loc, "facts-0123456789"), docsRedir)
+	status, tok := endpoint{URL: base, client: &http.Client{CheckRedirect: noRedirect}}.docsTokenCall(t, codeFrom(t, loc, "facts-0123456789"), docsRedir)
 	if status != http.StatusOK {
 		t.Fatalf("token for %q: %d %+v", scope, status, tok)
 	}
@@ -419,14 +412,14 @@ func pageText(t *testing.T, body string) string {
 // table, the consent page says what each holds in the route table's plain
 // words, and names none as unknown access.
 func TestConsentDescribesEveryRouteType(t *testing.T) {
-	srv := startSandbox(t)
+	srv := startSandbox(t, sandboxOptions{Run: true})
 	var scopes []string
 	for _, ti := range fhir.Types() {
 		scopes = append(scopes, "patient/"+ti.Name+".read")
 	}
 	q := url.Values{"response_type": {"code"}, "client_id": {docsClientID}, "redirect_uri": {docsRedir},
 		"scope": {"openid " + strings.Join(scopes, " ")}, "state": {"facts-0123456789"}}
-	b := newBrowser(t)
+	b := srv.newBrowser(t)
 	p := b.get(srv.URL + issuerPath + "/authorize?" + q.Encode())
 	p = b.submit(p, nil, nil, "I Understand")
 	p = b.submit(p, map[string]string{"username": "BCNCUser03", "password": "BCNCPSWD03"}, nil, "Log In")
@@ -450,8 +443,8 @@ func TestConsentDescribesEveryRouteType(t *testing.T) {
 // the RelatedPerson the FHIR API renders carries it: the RoleCode coding
 // and the docs' wording the member chose, or for Other the member's words.
 func TestRelationshipsOfferedAreRendered(t *testing.T) {
-	srv := startSandbox(t)
-	b := newBrowser(t)
+	srv := startSandbox(t, sandboxOptions{Run: true})
+	b := srv.newBrowser(t)
 	p := b.get(docsAuthorizeURL(srv.URL))
 	p = b.submit(p, nil, nil, "I Understand")
 	p = b.submit(p, map[string]string{"username": "BCNCUser04", "password": "BCNCPSWD04"}, nil, "Log In")
@@ -476,7 +469,7 @@ func TestRelationshipsOfferedAreRendered(t *testing.T) {
 			if o.Code == representative.Other {
 				m.repOther, wantText = "Adult daughter", "Adult daughter"
 			}
-			status, tok := docsTokenCall(t, srv.URL, codeFrom(t, walk(t, newBrowser(t), docsAuthorizeURL(srv.URL), m), "test"), docsRedir)
+			status, tok := srv.docsTokenCall(t, codeFrom(t, srv.consent(t, m), "test"), docsRedir)
 			if status != http.StatusOK {
 				t.Fatalf("token: %d %+v", status, tok)
 			}
@@ -485,7 +478,7 @@ func TestRelationshipsOfferedAreRendered(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("fhirUser %q is not a RelatedPerson", fhirUser)
 			}
-			status, body := fhirGet(t, srv.URL+fhirPath+"/"+fhirUser[i:], tok.AccessToken)
+			status, body := srv.get(t, fhirPath+"/"+fhirUser[i:], tok.AccessToken)
 			if status != http.StatusOK {
 				t.Fatalf("RelatedPerson read: %d %s", status, body)
 			}

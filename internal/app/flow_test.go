@@ -2,49 +2,13 @@ package app
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
 )
-
-// testKeyFile is one RSA key for the whole package: generating one costs
-// ~100 ms on these machines (measured).
-var testKeyFile = sync.OnceValue(func() string {
-	dir, err := os.MkdirTemp("", "sandbox-test-key")
-	if err != nil {
-		panic(err)
-	}
-	path := filepath.Join(dir, "key.pem")
-	if _, err := loadSigningKey(path); err != nil {
-		panic(err)
-	}
-	return path
-})
-
-// startSandbox serves a fully wired sandbox on a loopback port.
-func startSandbox(t *testing.T, args ...string) *httptest.Server {
-	t.Helper()
-	args = append([]string{"--members", "50", "--signing-key", testKeyFile()}, args...)
-	cfg, err := parseConfig(args, envOf(nil), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, newLogger("text", io.Discard))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 const (
 	issuerPath       = "/fhirmember/sps/oauth/oauth20"
@@ -105,56 +69,6 @@ func walk(t *testing.T, b *browser, authorizeURL string, m member) *url.URL {
 	return u
 }
 
-// tokenResponse is the token endpoint's answer as README, "Tokens" lists it.
-type tokenResponse struct {
-	AccessToken  string  `json:"access_token"`
-	TokenType    string  `json:"token_type"`
-	ExpiresIn    float64 `json:"expires_in"`
-	Scope        string  `json:"scope"`
-	RefreshToken string  `json:"refresh_token"`
-	Patient      string  `json:"patient"`
-	IDToken      string  `json:"id_token"`
-	Error        string  `json:"error"`
-}
-
-// docsTokenCall is Step 2's curl from the docs, misspelled content type and all.
-func docsTokenCall(t testing.TB, base, code, redirect string) (int, tokenResponse) {
-	t.Helper()
-	body := "grant_type=authorization_code&code=" + code + "&redirect_uri=" + redirect +
-		"&client_id=" + docsClientID + "&client_secret=" + docsClientSecret
-	req, _ := http.NewRequest(http.MethodPost, base+issuerPath+"/token", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-formurlencoded;charset=UTF-8")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tr tokenResponse
-	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
-		t.Fatal(err)
-	}
-	if resp.Header.Get("Cache-Control") != "no-store" {
-		t.Errorf("token response Cache-Control %q, want no-store", resp.Header.Get("Cache-Control"))
-	}
-	return resp.StatusCode, tr
-}
-
-// fhirGet reads a FHIR URL with a bearer token.
-func fhirGet(t *testing.T, rawURL, token string) (int, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, rawURL, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
-}
-
 func codeFrom(t *testing.T, u *url.URL, wantState string) string {
 	t.Helper()
 	q := u.Query()
@@ -177,14 +91,14 @@ func codeFrom(t *testing.T, u *url.URL, wantState string) string {
 // written: their authorize URL, the four screens as BCNCUser03, their curl
 // token call, and their Patient read.
 func TestDocsWalkthrough(t *testing.T) {
-	srv := startSandbox(t)
-	back := walk(t, newBrowser(t), docsAuthorizeURL(srv.URL), member{username: "BCNCUser03", password: "BCNCPSWD03"})
+	sb := startSandbox(t, sandboxOptions{})
+	back := sb.consent(t, member{username: "BCNCUser03", password: "BCNCPSWD03"})
 	if got := back.Scheme + "://" + back.Host + back.Path; got != docsRedir {
 		t.Fatalf("sent back to %s, want the docs' redirect %s", got, docsRedir)
 	}
 	code := codeFrom(t, back, "test")
 
-	status, tok := docsTokenCall(t, srv.URL, code, docsRedir)
+	status, tok := sb.docsTokenCall(t, code, docsRedir)
 	if status != http.StatusOK {
 		t.Fatalf("token call: %d %+v", status, tok)
 	}
@@ -198,7 +112,7 @@ func TestDocsWalkthrough(t *testing.T) {
 		t.Errorf("granted scope %q includes the unknown scope read", tok.Scope)
 	}
 
-	status, body := fhirGet(t, srv.URL+fhirPath+"/Patient/"+tok.Patient, tok.AccessToken)
+	status, body := sb.get(t, fhirPath+"/Patient/"+tok.Patient, tok.AccessToken)
 	if status != http.StatusOK {
 		t.Fatalf("Patient read: %d %s", status, body)
 	}
@@ -218,18 +132,18 @@ func TestDocsWalkthrough(t *testing.T) {
 	}
 
 	// The code is single-use (RFC 6749 §4.1.2).
-	if status, again := docsTokenCall(t, srv.URL, code, docsRedir); status != http.StatusBadRequest || again.Error != "invalid_grant" {
+	if status, again := sb.docsTokenCall(t, code, docsRedir); status != http.StatusBadRequest || again.Error != "invalid_grant" {
 		t.Errorf("replayed code: %d %+v, want 400 invalid_grant", status, again)
 	}
 	// ... and its reuse revoked what it issued.
-	if status, _ := fhirGet(t, srv.URL+fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); status != http.StatusUnauthorized {
+	if status, _ := sb.get(t, fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); status != http.StatusUnauthorized {
 		t.Errorf("a token from a replayed code still reads: %d", status)
 	}
 }
 
 // TestRepresentativeFlows walks each of the docs' four relationships.
 func TestRepresentativeFlows(t *testing.T) {
-	srv := startSandbox(t)
+	sb := startSandbox(t, sandboxOptions{})
 	rels := []struct{ label, other string }{
 		{"Parent or guardian of a minor", ""},
 		{"Active healthcare power of attorney", ""},
@@ -238,11 +152,11 @@ func TestRepresentativeFlows(t *testing.T) {
 	}
 	for _, rel := range rels {
 		t.Run(rel.label, func(t *testing.T) {
-			back := walk(t, newBrowser(t), docsAuthorizeURL(srv.URL), member{
+			back := sb.consent(t, member{
 				username: "BCNCUser04", password: "BCNCPSWD04",
 				representative: rel.label, repName: "Pat Q Rep", repOther: rel.other,
 			})
-			status, tok := docsTokenCall(t, srv.URL, codeFrom(t, back, "test"), docsRedir)
+			status, tok := sb.docsTokenCall(t, codeFrom(t, back, "test"), docsRedir)
 			if status != http.StatusOK {
 				t.Fatalf("token: %d %+v", status, tok)
 			}
@@ -255,7 +169,7 @@ func TestRepresentativeFlows(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("fhirUser %q is not a RelatedPerson", fhirUser)
 			}
-			status, body := fhirGet(t, srv.URL+fhirPath+"/"+fhirUser[i:], tok.AccessToken)
+			status, body := sb.get(t, fhirPath+"/"+fhirUser[i:], tok.AccessToken)
 			if status != http.StatusOK {
 				t.Fatalf("RelatedPerson read: %d %s", status, body)
 			}
@@ -270,39 +184,39 @@ func TestRepresentativeFlows(t *testing.T) {
 }
 
 func TestDenyAndWithheldPersonalInfo(t *testing.T) {
-	srv := startSandbox(t)
+	sb := startSandbox(t, sandboxOptions{})
 	t.Run("deny", func(t *testing.T) {
-		back := walk(t, newBrowser(t), docsAuthorizeURL(srv.URL), member{username: "BCNCUser05", password: "BCNCPSWD05", deny: true})
+		back := sb.consent(t, member{username: "BCNCUser05", password: "BCNCPSWD05", deny: true})
 		q := back.Query()
 		if q.Get("error") != "access_denied" || q.Get("code") != "" || q.Get("state") != "test" {
 			t.Fatalf("Deny redirected with %s, want error=access_denied&state=test and no code", back.RawQuery)
 		}
 	})
 	t.Run("health data without personal info", func(t *testing.T) {
-		back := walk(t, newBrowser(t), docsAuthorizeURL(srv.URL), member{username: "BCNCUser05", password: "BCNCPSWD05", withholdPersonal: true})
-		status, tok := docsTokenCall(t, srv.URL, codeFrom(t, back, "test"), docsRedir)
+		back := sb.consent(t, member{username: "BCNCUser05", password: "BCNCPSWD05", withholdPersonal: true})
+		status, tok := sb.docsTokenCall(t, codeFrom(t, back, "test"), docsRedir)
 		if status != http.StatusOK {
 			t.Fatalf("token: %d %+v", status, tok)
 		}
 		if strings.Contains(tok.Scope, "Patient.") || strings.Contains(" "+tok.Scope+" ", " profile ") {
 			t.Errorf("granted scope %q still holds Patient or profile", tok.Scope)
 		}
-		if s, _ := fhirGet(t, srv.URL+fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); s != http.StatusForbidden {
+		if s, _ := sb.get(t, fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); s != http.StatusForbidden {
 			t.Errorf("Patient read: %d, want 403", s)
 		}
-		if s, _ := fhirGet(t, srv.URL+"/v1/connect/userinfo", tok.AccessToken); s != http.StatusForbidden {
+		if s, _ := sb.get(t, "/v1/connect/userinfo", tok.AccessToken); s != http.StatusForbidden {
 			t.Errorf("userinfo: %d, want 403", s)
 		}
-		if s, body := fhirGet(t, srv.URL+fhirPath+"/ExplanationOfBenefit/?patient="+tok.Patient, tok.AccessToken); s != http.StatusOK {
+		if s, body := sb.get(t, fhirPath+"/ExplanationOfBenefit/?patient="+tok.Patient, tok.AccessToken); s != http.StatusOK {
 			t.Errorf("EOB search: %d %s, want 200", s, body)
 		}
 	})
 }
 
 func TestWrongPasswordIsNotConsent(t *testing.T) {
-	srv := startSandbox(t)
-	b := newBrowser(t)
-	p := b.get(docsAuthorizeURL(srv.URL))
+	sb := startSandbox(t, sandboxOptions{})
+	b := sb.newBrowser(t)
+	p := b.get(docsAuthorizeURL(sb.URL))
 	p = b.submit(p, nil, nil, "I Understand")
 	p = b.submit(p, map[string]string{"username": "BCNCUser03", "password": "BCNCPSWD04"}, nil, "Log In")
 	if p.Location != "" || p.Status < 200 || p.Status >= 500 {

@@ -25,13 +25,15 @@ func FuzzBearer(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	a := newTestApp(f, nil)
-	live := mintTokens(f, "BCNCUser03")
+	a := startSandbox(f, sandboxOptions{}).app
+	// Tokens from an --auto-approve replica with the same signing key: the
+	// fuzzed sandbox accepts them and keeps its screens.
+	live := startSandbox(f, sandboxOptions{AutoApprove: "BCNCUser03"}).approvedTokens(f, "BCNCUser03")
 	f.Fuzz(func(t *testing.T, auth string) {
-		auth = strings.ReplaceAll(auth, "$TOKEN", live.access)
-		genuine := strings.Contains(auth, live.access) &&
-			strings.EqualFold(strings.TrimSpace(strings.Replace(auth, live.access, "", 1)), "bearer")
-		for _, path := range []string{fhirPath + "/Patient/" + live.patient, "/v1/connect/userinfo"} {
+		auth = strings.ReplaceAll(auth, "$TOKEN", live.AccessToken)
+		genuine := strings.Contains(auth, live.AccessToken) &&
+			strings.EqualFold(strings.TrimSpace(strings.Replace(auth, live.AccessToken, "", 1)), "bearer")
+		for _, path := range []string{fhirPath + "/Patient/" + live.Patient, "/v1/connect/userinfo"} {
 			req, ok := rawRequest(http.MethodGet, path, "localhost", auth, "", "", "", nil)
 			if !ok {
 				return // net/http would refuse the header before any handler
@@ -77,7 +79,7 @@ func FuzzBasicAuth(f *testing.F) {
 	} {
 		f.Add(s.auth, s.body)
 	}
-	a := newTestApp(f, nil, "--clients", clientsFile(f))
+	a := startSandbox(f, sandboxOptions{Clients: true}).app
 	secrets := map[string]string{docsClientID: docsClientSecret, clientB.id: clientB.secret, publicApp.id: ""}
 	f.Fuzz(func(t *testing.T, auth, extra string) {
 		body := "grant_type=authorization_code&code=dead&redirect_uri=" + url.QueryEscape(docsRedir)
@@ -140,7 +142,7 @@ func FuzzControlBody(f *testing.F) {
 	} {
 		f.Add(s.action, []byte(s.body))
 	}
-	a := newTestApp(f, nil)
+	a := startSandbox(f, sandboxOptions{}).app
 	actions := []string{"/sandbox/faults", "/sandbox/clock", "/sandbox/members/-20140000008325/claims", "/sandbox/members/-20140000008325/touch"}
 	f.Fuzz(func(t *testing.T, action uint8, body []byte) {
 		path := actions[int(action)%len(actions)]
@@ -207,8 +209,7 @@ func FuzzPKCE(f *testing.F) {
 	} {
 		f.Add(s.public, s.challenge, s.method, s.verifier)
 	}
-	clients := clientsFile(f)
-	auto := newTestApp(f, nil, "--clients", clients, "--auto-approve", "BCNCUser03")
+	auto := startSandbox(f, sandboxOptions{Clients: true, AutoApprove: "BCNCUser03"}).app
 	f.Fuzz(func(t *testing.T, public bool, challenge, method, verifier string) {
 		cl := docsApp
 		if public {

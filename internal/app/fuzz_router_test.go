@@ -3,47 +3,13 @@ package app
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/http/httpguts"
 )
-
-// liveTokens are tokens of a real grant, minted once per fuzz process, so
-// that the fuzzer reaches the FHIR handlers behind the bearer check: the
-// placeholders $TOKEN and $REFRESH in a fuzzed input are replaced by them.
-type liveTokens struct{ access, refresh, patient string }
-
-// mintTokens runs one flow on a replica built with --auto-approve and the
-// same signing key: its tokens are accepted by every sandbox sharing the key
-// (DESIGN.md, "oauth"), so the fuzzed app keeps its screens.
-func mintTokens(tb testing.TB, username string) liveTokens {
-	tb.Helper()
-	auto := newTestApp(tb, nil, "--auto-approve", username)
-	q := url.Values{
-		"response_type": {"code"}, "client_id": {docsClientID}, "redirect_uri": {docsRedir},
-		"scope": {"openid fhirUser profile offline_access patient/*.read"}, "state": {"fuzz-state"},
-	}
-	rec := serve(auto.handler, newRequest(http.MethodGet, issuerPath+"/authorize?"+q.Encode(), "", nil))
-	loc, err := url.Parse(rec.Header().Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		tb.Fatalf("auto-approve gave %d %q", rec.Code, rec.Header().Get("Location"))
-	}
-	form := url.Values{
-		"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {docsRedir},
-		"client_id": {docsClientID}, "client_secret": {docsClientSecret},
-	}
-	rec = serve(auto.handler, newRequest(http.MethodPost, issuerPath+"/token", "application/x-www-form-urlencoded", strings.NewReader(form.Encode())))
-	var tr tokenResponse
-	if err := json.Unmarshal(rec.Body.Bytes(), &tr); err != nil || tr.AccessToken == "" {
-		tb.Fatalf("token: %d %s", rec.Code, rec.Body)
-	}
-	return liveTokens{access: tr.AccessToken, refresh: tr.RefreshToken, patient: tr.Patient}
-}
 
 // newRequest is an in-process request as the server would hand it over.
 func newRequest(method, target, contentType string, body *strings.Reader) *http.Request {
@@ -147,9 +113,14 @@ func FuzzRouter(f *testing.F) {
 	} {
 		f.Add(s.method, s.prefix, s.path, s.query, s.auth, s.ct, s.host, s.xfh, s.xfp, []byte(s.body))
 	}
-	a := newTestApp(f, nil)
-	live := mintTokens(f, "BCNCUser03")
-	fill := strings.NewReplacer("$TOKEN", live.access, "$REFRESH", live.refresh)
+	sb := startSandbox(f, sandboxOptions{})
+	// The placeholders $TOKEN and $REFRESH in a fuzzed input become the
+	// tokens of a real grant, so that the fuzzer reaches the FHIR handlers
+	// behind the bearer check. They come from an --auto-approve replica with
+	// the same signing key, whose tokens every sandbox sharing the key
+	// accepts (DESIGN.md, "oauth"), so the fuzzed sandbox keeps its screens.
+	live := startSandbox(f, sandboxOptions{AutoApprove: "BCNCUser03"}).approvedTokens(f, "BCNCUser03")
+	fill := strings.NewReplacer("$TOKEN", live.AccessToken, "$REFRESH", live.RefreshToken)
 	f.Fuzz(func(t *testing.T, method string, prefix uint8, path, query, auth, ct, host, xfh, xfp string, body []byte) {
 		if method == "" {
 			method = http.MethodGet
@@ -167,7 +138,7 @@ func FuzzRouter(f *testing.F) {
 			// Never arm a fault or move the clock: a 5xx must mean a bug.
 			req.Method = http.MethodGet
 		}
-		rec := serve(a.handler, req)
+		rec := serve(sb.app.handler, req)
 		if msg := checkContract(req.Method, req.URL.Path, rec); msg != "" {
 			t.Fatalf("%s %s (Authorization %q, Content-Type %q, Host %q):\n%s\nanswered %d %v\n%s",
 				req.Method, req.RequestURI, auth, ct, host, msg, rec.Code, rec.Header(), truncate(rec.Body.String(), 2000))

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -13,26 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
-
-// newTestApp wires the whole sandbox as run does, for tests that drive its
-// handler directly (no network). logger nil discards the log.
-func newTestApp(tb testing.TB, logger *serverLog, args ...string) *app {
-	tb.Helper()
-	// The in-process requests name the host sandbox.test.
-	args = append([]string{"--members", "50", "--signing-key", testKeyFile(), "--control-hosts", "sandbox.test"}, args...)
-	cfg, err := parseConfig(args, envOf(nil), io.Discard)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if logger == nil {
-		logger = newLogger("text", io.Discard)
-	}
-	a, err := newApp(cfg, logger)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return a
-}
 
 // routesOf lists the routes of the echo router that newApp built.
 func routesOf(tb testing.TB, a *app) []*echo.Route {

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,7 +110,7 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 		{name: "token Basic bad percent-encoding", method: "POST", target: issuerPath + "/token", header: hdr("Content-Type", formType, "Authorization", "Basic JXp6OiV6eg=="), body: tokenForm("grant_type", "authorization_code", "code", "x"), status: 401, shape: shapeOAuth, want: "invalid_client"},
 		{name: "token Basic and client_secret both", method: "POST", target: issuerPath + "/token", header: hdr("Content-Type", formType, "Authorization", basicAuth(docsClientID, docsClientSecret)), body: creds("grant_type", "authorization_code", "code", "x"), status: 400, shape: shapeOAuth, want: "invalid_request"},
 		{name: "token another client's refresh token", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "refresh_token", "refresh_token", env.tokB.RefreshToken), status: 400, shape: shapeOAuth, want: "invalid_grant"},
-		{name: "token another client's code", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", env.mintCode(tb, clientB, "BCNCUser05", nil), "redirect_uri", clientB.redirect), status: 400, shape: shapeOAuth, want: "invalid_grant"},
+		{name: "token another client's code", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "authorization_code", "code", env.auto.mintCode(tb, clientB, "BCNCUser05", nil), "redirect_uri", clientB.redirect), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token access token as refresh token", method: "POST", target: issuerPath + "/token", header: form, body: creds("grant_type", "refresh_token", "refresh_token", env.tokA.AccessToken), status: 400, shape: shapeOAuth, want: "invalid_grant"},
 		{name: "token wrong method", method: "GET", target: issuerPath + "/token?" + creds("grant_type", "authorization_code"), status: 405, shape: shapeOAuth, want: "invalid_request"},
 		{name: "token preflight", method: "OPTIONS", target: issuerPath + "/token", header: hdr("Origin", "https://app.example", "Access-Control-Request-Method", "POST"), status: 204, shape: shapeEmpty},
@@ -319,34 +318,6 @@ func uncoveredRoutes(tb testing.TB, env *hostileEnv) []string {
 		}
 	}
 	return missing
-}
-
-// send makes one request through the in-process wire and reads the answer.
-func (env *hostileEnv) send(t *testing.T, method, target string, h http.Header, body string) (int, http.Header, []byte) {
-	t.Helper()
-	u := &url.URL{Scheme: "http", Host: "sandbox.test"}
-	path, rawQuery, _ := strings.Cut(target, "?")
-	u.Opaque = path // sent byte for byte: traversal and escapes reach the server as written
-	u.RawQuery = rawQuery
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, "http://sandbox.test/", rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.URL = u
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
-	resp, err := env.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, raw
 }
 
 // checkShape says how the answer differs from the case's shape, or "".

@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -14,87 +13,12 @@ import (
 	"math/big"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines to write
-// while the test reads. With max > 0 it keeps only the first max bytes, so
-// a long run's log does not weigh on the heap the soak measures.
-type syncBuffer struct {
-	max int
-
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.max > 0 && b.buf.Len()+len(p) > b.max {
-		return len(p), nil
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// running is one Run(...) of the real server on a loopback port.
-type running struct {
-	url    string
-	stop   context.CancelFunc
-	done   chan error
-	stderr *syncBuffer
-}
-
-var bannerURL = regexp.MustCompile(`listening on (\S+) `)
-
-// startRun calls run as main does, on 127.0.0.1:0, and waits for the banner
-// to name the URL. The server is stopped at the end of the test.
-func startRun(t *testing.T, args ...string) *running {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout syncBuffer
-	r := &running{stop: cancel, done: make(chan error, 1), stderr: &syncBuffer{max: 1 << 20}}
-	args = append([]string{"--addr", "127.0.0.1:0", "--members", "50"}, args...)
-	go func() { r.done <- Run(ctx, args, envOf(nil), &stdout, r.stderr) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if m := bannerURL.FindStringSubmatch(stdout.String()); m != nil {
-			r.url = m[1]
-			break
-		}
-		select {
-		case err := <-r.done:
-			cancel()
-			t.Fatalf("run returned before serving: %v\n%s", err, r.stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatal("no banner within 20s")
-		}
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-r.done:
-		case <-time.After(15 * time.Second):
-			t.Error("run did not return after its context was cancelled")
-		}
-	})
-	return r
-}
 
 // TestServerLimits pins the limits newHTTPServer sets against slow and
 // greedy clients (ReadHeaderTimeout, ReadTimeout, IdleTimeout,
@@ -128,19 +52,12 @@ func TestServerLimits(t *testing.T) {
 // refused with 431.
 func TestSlowlorisIsCutOff(t *testing.T) {
 	t.Parallel()
-	r := startRun(t)
-	addr := strings.TrimPrefix(r.url, "http://")
+	sb := startSandbox(t, sandboxOptions{Run: true})
+	addr := strings.TrimPrefix(sb.URL, "http://")
 
 	t.Run("oversized headers", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodGet, r.url+"/health", nil)
-		req.Header.Set("X-Big", strings.Repeat("b", 100<<10))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-			t.Errorf("100 KiB of headers: %d, want 431", resp.StatusCode)
+		if s, _, _ := sb.send(t, http.MethodGet, "/health", hdr("X-Big", strings.Repeat("b", 100<<10)), ""); s != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("100 KiB of headers: %d, want 431", s)
 		}
 	})
 
@@ -183,11 +100,11 @@ func TestSlowlorisIsCutOff(t *testing.T) {
 // --tls-cert/--tls-key the server presents exactly that certificate.
 func TestTLS(t *testing.T) {
 	t.Run("self-signed", func(t *testing.T) {
-		r := startRun(t, "--tls-self-signed", "--signing-key", testKeyFile())
-		if !strings.HasPrefix(r.url, "https://127.0.0.1:") {
-			t.Fatalf("banner URL %q, want https://127.0.0.1:…", r.url)
+		sb := startSandbox(t, sandboxOptions{Run: true, TLSSelfSigned: true})
+		if !strings.HasPrefix(sb.URL, "https://127.0.0.1:") {
+			t.Fatalf("banner URL %q, want https://127.0.0.1:…", sb.URL)
 		}
-		addr := strings.TrimPrefix(r.url, "https://")
+		addr := strings.TrimPrefix(sb.URL, "https://")
 		old, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS11})
 		if err == nil {
 			old.Close()
@@ -209,7 +126,7 @@ func TestTLS(t *testing.T) {
 		pool.AddCert(leaf)
 		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}}
 		defer tr.CloseIdleConnections()
-		resp, err := (&http.Client{Transport: tr}).Get(r.url + "/health")
+		resp, err := (&http.Client{Transport: tr}).Get(sb.URL + "/health")
 		if err != nil {
 			t.Fatalf("GET /health over TLS 1.2 trusting the served certificate: %v", err)
 		}
@@ -220,18 +137,18 @@ func TestTLS(t *testing.T) {
 
 		var seen htmlSeen
 		b := newBrowserVia(t, seen.watch(tr))
-		b.get(r.url + "/")
-		back := walk(t, b, docsAuthorizeURL(r.url), member{username: "BCNCUser03", password: "BCNCPSWD03"})
+		b.get(sb.URL + "/")
+		back := walk(t, b, docsAuthorizeURL(sb.URL), member{username: "BCNCUser03", password: "BCNCPSWD03"})
 		codeFrom(t, back, "test")
 		checkCookies(t, seen.all(), true)
 	})
 
 	t.Run("cert and key files", func(t *testing.T) {
 		certFile, keyFile, cert := writeTestCert(t)
-		r := startRun(t, "--tls-cert", certFile, "--tls-key", keyFile, "--signing-key", testKeyFile())
+		sb := startSandbox(t, sandboxOptions{Run: true, TLSCert: certFile, TLSKey: keyFile})
 		pool := x509.NewCertPool()
 		pool.AddCert(cert)
-		conn, err := tls.Dial("tcp", strings.TrimPrefix(r.url, "https://"), &tls.Config{RootCAs: pool, ServerName: "localhost"})
+		conn, err := tls.Dial("tcp", strings.TrimPrefix(sb.URL, "https://"), &tls.Config{RootCAs: pool, ServerName: "localhost"})
 		if err != nil {
 			t.Fatalf("verifying the server against the test's own certificate: %v", err)
 		}
@@ -279,37 +196,31 @@ func writeTestCert(t *testing.T) (certFile, keyFile string, cert *x509.Certifica
 	return certFile, keyFile, cert
 }
 
-// TestShutdownDrainsInFlight holds a FHIR request for 1.5 s with a control
-// API delay fault, cancels run's context (what SIGTERM does in main) while
-// it is in flight, and expects the request to complete with 200 and run to
-// return nil soon after, well within the grace period.
 // TestRunWritesTheLastLogLines: the log batches lines, and what it holds
 // when run returns is written, not lost. An idle server shuts down within
 // a millisecond or two, well inside the batching delay.
 func TestRunWritesTheLastLogLines(t *testing.T) {
 	t.Parallel()
-	r := startRun(t)
-	r.stop()
-	if err := <-r.done; err != nil {
+	sb := startSandbox(t, sandboxOptions{Run: true})
+	sb.stop()
+	if err := sb.runResult(t, 15*time.Second); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	r.done <- nil // for the cleanup
-	if logs := r.stderr.String(); !strings.Contains(logs, `msg="shutting down"`) {
+	if logs := sb.logs.String(); !strings.Contains(logs, `msg="shutting down"`) {
 		t.Errorf("the last line is missing:\n%s", logs)
 	}
 }
 
+// TestShutdownDrainsInFlight holds a FHIR request for 1.5 s with a control
+// API delay fault, cancels run's context (what SIGTERM does in main) while
+// it is in flight, and expects the request to complete with 200 and run to
+// return nil soon after, well within the grace period.
 func TestShutdownDrainsInFlight(t *testing.T) {
 	t.Parallel()
-	r := startRun(t)
+	sb := startSandbox(t, sandboxOptions{Run: true})
 	fault := `{"path": "` + fhirPath + `/metadata", "delay_ms": 1500}`
-	resp, err := http.Post(r.url+"/sandbox/faults", "application/json", strings.NewReader(fault))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("arming the delay: %d", resp.StatusCode)
+	if s, body := sb.controlPost(t, "/sandbox/faults", fault); s != http.StatusCreated {
+		t.Fatalf("arming the delay: %d %s", s, body)
 	}
 	type result struct {
 		status int
@@ -319,7 +230,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	got := make(chan result, 1)
 	start := time.Now()
 	go func() {
-		resp, err := http.Get(r.url + fhirPath + "/metadata")
+		resp, err := sb.client.Get(sb.URL + fhirPath + "/metadata")
 		if err != nil {
 			got <- result{err: err}
 			return
@@ -329,7 +240,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 		got <- result{resp.StatusCode, body, err}
 	}()
 	time.Sleep(300 * time.Millisecond)
-	r.stop()
+	sb.stop()
 	res := <-got
 	if res.err != nil || res.status != http.StatusOK || !bytes.Contains(res.body, []byte(`"CapabilityStatement"`)) {
 		t.Fatalf("the in-flight request: %d %v %s", res.status, res.err, truncate(string(res.body), 200))
@@ -337,19 +248,13 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	if took := time.Since(start); took < 1400*time.Millisecond {
 		t.Errorf("the request took %v: the delay fault did not hold it", took)
 	}
-	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Errorf("run after draining: %v, want nil", err)
-		}
-		r.done <- nil // for the cleanup
-	case <-time.After(3 * time.Second):
-		t.Fatal("run did not return within 3s of the last request")
+	if err := sb.runResult(t, 3*time.Second); err != nil {
+		t.Errorf("run after draining: %v, want nil", err)
 	}
-	if logs := r.stderr.String(); !strings.Contains(logs, "path="+fhirPath+"/metadata status=200") {
+	if logs := sb.logs.String(); !strings.Contains(logs, "path="+fhirPath+"/metadata status=200") {
 		t.Errorf("the drained request's log line is missing:\n%s", logs)
 	}
-	if _, err := http.Get(r.url + "/health"); err == nil {
+	if _, err := sb.client.Get(sb.URL + "/health"); err == nil {
 		t.Error("the server still accepts requests after shutdown")
 	}
 }
@@ -359,7 +264,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 // second; a corrupt file is a clear start-up error and stays untouched.
 func TestSigningKeyFileAcrossRestarts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "signing.pem")
-	first := startRun(t, "--signing-key", path, "--auto-approve", "BCNCUser03")
+	first := startSandbox(t, sandboxOptions{Run: true, SigningKey: path, AutoApprove: "BCNCUser03"})
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatalf("the key file was not created: %v", err)
@@ -368,13 +273,14 @@ func TestSigningKeyFileAcrossRestarts(t *testing.T) {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 	pemBefore, _ := os.ReadFile(path)
-	tok := runFlow(t, first.url)
+	tok := first.approvedTokens(t, "BCNCUser03")
 	first.stop()
-	<-first.done
-	first.done <- nil
+	if err := first.runResult(t, 15*time.Second); err != nil {
+		t.Fatalf("the first run: %v", err)
+	}
 
-	second := startRun(t, "--signing-key", path)
-	if status, body := fhirGet(t, second.url+fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); status != http.StatusOK {
+	second := startSandbox(t, sandboxOptions{Run: true, SigningKey: path})
+	if status, body := second.get(t, fhirPath+"/Patient/"+tok.Patient, tok.AccessToken); status != http.StatusOK {
 		t.Errorf("a token of the first run at the second: %d %s", status, truncate(string(body), 200))
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(after, pemBefore) {
@@ -396,7 +302,7 @@ func TestSigningKeyFileAcrossRestarts(t *testing.T) {
 			} else {
 				os.WriteFile(bad, []byte(content), 0o600)
 			}
-			err := Run(context.Background(), []string{"--addr", "127.0.0.1:0", "--signing-key", bad}, envOf(nil), io.Discard, io.Discard)
+			_, err := trySandbox(t, sandboxOptions{Run: true, SigningKey: bad})
 			if err == nil || !strings.Contains(err.Error(), "signing key") {
 				t.Fatalf("run with a corrupt key file: %v, want an error naming the signing key", err)
 			}
@@ -407,24 +313,4 @@ func TestSigningKeyFileAcrossRestarts(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runFlow gets tokens from an --auto-approve server over the network.
-func runFlow(t *testing.T, base string) tokenResponse {
-	t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(docsAuthorizeURL(base))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("auto-approve: %d %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	status, tok := docsTokenCall(t, base, loc.Query().Get("code"), docsRedir)
-	if status != http.StatusOK {
-		t.Fatalf("token: %d %+v", status, tok)
-	}
-	return tok
 }

@@ -13,10 +13,10 @@ import (
 func TestLoginThrottle(t *testing.T) {
 	env := newHostileEnv(t)
 	loginPage := func(b *browser) page {
-		p := b.get(docsAuthorizeURL(sandboxBase))
+		p := b.get(docsAuthorizeURL(env.URL))
 		return b.submit(p, nil, nil, "I Understand")
 	}
-	b := newBrowserVia(t, env.wire)
+	b := env.newBrowser(t)
 	p := loginPage(b)
 	for i := 1; i <= 5; i++ {
 		p = b.submit(p, map[string]string{"username": "BCNCUser04", "password": "wrong"}, nil, "Log In")
@@ -35,14 +35,14 @@ func TestLoginThrottle(t *testing.T) {
 	if p.Status != http.StatusTooManyRequests {
 		t.Errorf("the right password during the cool-down: %d, want 429", p.Status)
 	}
-	b2 := newBrowserVia(t, env.wire)
+	b2 := env.newBrowser(t)
 	p2 := loginPage(b2)
 	p2 = b2.submit(p2, map[string]string{"username": "bcncuser04", "password": "BCNCPSWD04"}, nil, "Log In")
 	if p2.Status != http.StatusTooManyRequests {
 		t.Errorf("another browser, the username in another case: %d, want 429 (the lock is per account)", p2.Status)
 	}
 	// Another account is not locked.
-	b3 := newBrowserVia(t, env.wire)
+	b3 := env.newBrowser(t)
 	if p3 := b3.submit(loginPage(b3), map[string]string{"username": "BCNCUser05", "password": "BCNCPSWD05"}, nil, "Log In"); p3.Status != http.StatusOK || len(p3.Forms) == 0 {
 		t.Errorf("another account during the lock: %d", p3.Status)
 	}

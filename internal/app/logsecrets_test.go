@@ -19,63 +19,60 @@ var csrfValue = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 func TestLogsHoldNoSecrets(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
-			var logs syncBuffer
-			a := newTestApp(t, newLogger(format, &logs), "--clients", clientsFile(t))
-			wire := newInProcess(t, a)
-			env := &hostileEnv{app: a, wire: wire, http: wire.client()}
+			sb := startSandbox(t, sandboxOptions{Clients: true, LogFormat: format})
 			var seen htmlSeen
-			b := newBrowserVia(t, seen.watch(wire))
+			b := newBrowserVia(t, seen.watch(sb.wire))
 
 			secrets := map[string]string{"client secret": docsClientSecret, "password": "BCNCPSWD03", "wrong password": "Wr0ng-Passw0rd-77", "client B secret": clientB.secret}
-			p := b.get(docsAuthorizeURL(sandboxBase))
+			p := b.get(docsAuthorizeURL(sb.URL))
 			p = b.submit(p, nil, nil, "I Understand")
 			b.submit(p, map[string]string{"username": "BCNCUser03", "password": secrets["wrong password"]}, nil, "Log In")
-			back := walk(t, b, docsAuthorizeURL(sandboxBase), member{username: "BCNCUser03", password: secrets["password"]})
+			back := walk(t, b, docsAuthorizeURL(sb.URL), member{username: "BCNCUser03", password: secrets["password"]})
 			code := codeFrom(t, back, "test")
 			secrets["code"] = code
 
-			status, tok, raw := env.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {docsRedir}}, basicAuth(docsClientID, docsClientSecret))
+			status, tok, raw := sb.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {docsRedir}}, basicAuth(docsClientID, docsClientSecret))
 			if status != http.StatusOK {
 				t.Fatalf("exchange: %d %s", status, raw)
 			}
 			secrets["access token"], secrets["refresh token"], secrets["id_token"] = tok.AccessToken, tok.RefreshToken, tok.IDToken
-			env.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {docsRedir},
+			sb.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {docsRedir},
 				"client_id": {docsClientID}, "client_secret": {docsClientSecret}}, "") // replayed: revokes the grant
 
-			back = walk(t, b, docsAuthorizeURL(sandboxBase), member{username: "BCNCUser03", password: secrets["password"]})
-			status, tok2, raw := env.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {codeFrom(t, back, "test")},
+			back = walk(t, b, docsAuthorizeURL(sb.URL), member{username: "BCNCUser03", password: secrets["password"]})
+			status, tok2, raw := sb.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "code": {codeFrom(t, back, "test")},
 				"redirect_uri": {docsRedir}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}, "")
 			if status != http.StatusOK {
 				t.Fatalf("second exchange: %d %s", status, raw)
 			}
 			secrets["second access token"] = tok2.AccessToken
-			status, tok3, raw := env.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok2.RefreshToken},
+			status, tok3, raw := sb.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok2.RefreshToken},
 				"client_id": {docsClientID}, "client_secret": {docsClientSecret}}, "")
 			if status != http.StatusOK {
 				t.Fatalf("refresh: %d %s", status, raw)
 			}
 			secrets["rotated refresh token"], secrets["refreshed access token"] = tok2.RefreshToken, tok3.AccessToken
-			env.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok2.RefreshToken},
+			sb.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok2.RefreshToken},
 				"client_id": {clientB.id}, "client_secret": {clientB.secret}}, "")
 
 			live := tok3.AccessToken
-			if s, body := env.fhirRead(t, "/Patient/"+tok3.Patient, live); s != http.StatusOK {
+			if s, body := sb.get(t, fhirPath+"/Patient/"+tok3.Patient, live); s != http.StatusOK {
 				t.Fatalf("read: %d %s", s, body)
 			}
-			env.send(t, http.MethodGet, fhirPath+"/ExplanationOfBenefit?access_token="+url.QueryEscape(live), nil, "")
-			env.send(t, http.MethodGet, "/v1/connect/userinfo", hdr("Authorization", "Bearer "+live), "")
+			sb.send(t, http.MethodGet, fhirPath+"/ExplanationOfBenefit?access_token="+url.QueryEscape(live), nil, "")
+			sb.send(t, http.MethodGet, "/v1/connect/userinfo", hdr("Authorization", "Bearer "+live), "")
 			form := hdr("Content-Type", formType)
-			env.send(t, http.MethodPost, issuerPath+"/introspect", form, url.Values{"token": {live}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}.Encode())
-			env.send(t, http.MethodPost, issuerPath+"/revoke", form, url.Values{"token": {tok3.RefreshToken}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}.Encode())
+			sb.send(t, http.MethodPost, issuerPath+"/introspect", form, url.Values{"token": {live}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}.Encode())
+			sb.send(t, http.MethodPost, issuerPath+"/revoke", form, url.Values{"token": {tok3.RefreshToken}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}.Encode())
 			secrets["last refresh token"] = tok3.RefreshToken
 
 			// The debugger: its page shows a code and exchanges it in process.
-			dbg := b.get(sandboxBase + "/")
+			dbg := b.get(sb.URL + "/")
 			tryURL := ""
 			for _, pg := range seen.all() {
 				if i := strings.Index(pg.body, issuerPath+"/authorize?"); i >= 0 && strings.HasSuffix(pg.url, "/") {
 					rest := pg.body[i:]
-					tryURL = sandboxBase + strings.ReplaceAll(rest[:strings.IndexAny(rest, `"'`)], "&amp;", "&")
+					tryURL = sb.URL + strings.ReplaceAll(rest[:strings.IndexAny(rest, `"'`)], "&amp;", "&")
 				}
 			}
 			if tryURL == "" {
@@ -105,7 +102,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 				}
 			}
 
-			log := logs.String()
+			log := sb.logs.String()
 			if strings.Count(log, "request") < 20 {
 				t.Fatalf("the log holds too little to judge (%d bytes): is it wired?", len(log))
 			}

@@ -60,7 +60,7 @@ func longAuthorizeURL(base string, extra map[string]string) string {
 func TestLongAuthorizeValues(t *testing.T) {
 	for _, profile := range []string{"bcbsnc", "strict"} {
 		t.Run(profile, func(t *testing.T) {
-			srv := startSandbox(t, "--profile", profile)
+			srv := startSandbox(t, sandboxOptions{Run: true, Profile: profile})
 			for _, l := range authorizeValueLimits {
 				for _, n := range []int{l.max - 1, l.max, l.max + 1, 1300, 10 * l.max} {
 					t.Run(l.param+"/"+strconv.Itoa(n), func(t *testing.T) {
@@ -74,7 +74,7 @@ func TestLongAuthorizeValues(t *testing.T) {
 							wantRefused(t, authorize, wantState, l.param, strconv.Itoa(l.max))
 							return
 						}
-						back := walk(t, newBrowser(t), authorize, member{username: "BCNCUser03", password: "BCNCPSWD03"})
+						back := walk(t, srv.newBrowser(t), authorize, member{username: "BCNCUser03", password: "BCNCPSWD03"})
 						code := codeFrom(t, back, wantState)
 						if l.param == "nonce" {
 							tok := exchangeWithVerifier(t, srv.URL, code)
@@ -95,12 +95,12 @@ func TestLongAuthorizeValues(t *testing.T) {
 func TestLongAuthorizeValuesTogether(t *testing.T) {
 	for _, profile := range []string{"bcbsnc", "strict"} {
 		t.Run(profile, func(t *testing.T) {
-			srv := startSandbox(t, "--profile", profile)
+			srv := startSandbox(t, sandboxOptions{Run: true, Profile: profile})
 			extra := map[string]string{"scope": "openid fhirUser profile offline_access launch/patient patient/*.read"}
 			for _, l := range authorizeValueLimits {
 				extra[l.param] = longValue(l.max)
 			}
-			back := walk(t, newBrowser(t), longAuthorizeURL(srv.URL, extra), member{username: "BCNCUser03", password: "BCNCPSWD03"})
+			back := walk(t, srv.newBrowser(t), longAuthorizeURL(srv.URL, extra), member{username: "BCNCUser03", password: "BCNCPSWD03"})
 			code := codeFrom(t, back, extra["state"])
 			if got := jwtClaims(t, exchangeWithVerifier(t, srv.URL, code).IDToken)["nonce"]; got != extra["nonce"] {
 				t.Error("the id_token does not carry the nonce sent")
@@ -116,7 +116,7 @@ func TestLongAuthorizeValuesTogether(t *testing.T) {
 func TestOverlongRequestIsRefusedNotStranded(t *testing.T) {
 	for _, profile := range []string{"bcbsnc", "strict"} {
 		t.Run(profile, func(t *testing.T) {
-			srv := startSandbox(t, "--profile", profile)
+			srv := startSandbox(t, sandboxOptions{Run: true, Profile: profile})
 			state := strings.Repeat("<&>", 512/3)
 			wantRefused(t, longAuthorizeURL(srv.URL, map[string]string{"state": state}), state, "too long", "")
 		})
@@ -140,7 +140,7 @@ func wantRefused(t *testing.T, authorize, wantState string, says ...string) {
 	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != docsRedir {
 		// The reproduction: the browser was sent to the consent screens,
 		// which cannot open a request this long ("Start from your app").
-		p := newBrowser(t).get(loc.String())
+		p := newBrowserVia(t, http.DefaultTransport).get(loc.String())
 		t.Fatalf("redirected to %s (which answers %d), want %s with invalid_request", got, p.Status, docsRedir)
 	}
 	q := loc.Query()
@@ -175,7 +175,7 @@ func exchangeWithVerifier(t *testing.T, base, code string) tokenResponse {
 // TestLongAuthorizeValuesUnderAutoApprove: --auto-approve skips the screens
 // but keeps the limits, so a CI run meets the answer a member would.
 func TestLongAuthorizeValuesUnderAutoApprove(t *testing.T) {
-	srv := startSandbox(t, "--auto-approve", "BCNCUser03")
+	srv := startSandbox(t, sandboxOptions{Run: true, AutoApprove: "BCNCUser03"})
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(longAuthorizeURL(srv.URL, map[string]string{"state": longValue(512)}))
 	if err != nil {

@@ -2,8 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"io"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,17 +12,8 @@ import (
 // TestPostmanNamesEveryRoute checks that /postman.json has a request for
 // every route the router serves, so a new endpoint cannot be left out.
 func TestPostmanNamesEveryRoute(t *testing.T) {
-	cfg, err := parseConfig([]string{"--members", "10", "--signing-key", testKeyFile()}, envOf(nil), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, newLogger("text", io.Discard))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := a.handler.(*echo.Echo)
-	w := httptest.NewRecorder()
-	e.ServeHTTP(w, httptest.NewRequest("GET", "http://sandbox.test/postman.json", nil))
+	sb := startSandbox(t, sandboxOptions{Members: 10})
+	_, body := sb.get(t, "/postman.json", "")
 	var coll struct {
 		Variable []struct {
 			Key   string `json:"key"`
@@ -32,7 +21,7 @@ func TestPostmanNamesEveryRoute(t *testing.T) {
 		} `json:"variable"`
 		Item []json.RawMessage `json:"item"`
 	}
-	if err := json.Unmarshal(w.Body.Bytes(), &coll); err != nil {
+	if err := json.Unmarshal(body, &coll); err != nil {
 		t.Fatal(err)
 	}
 	vars := map[string]string{}
@@ -63,7 +52,7 @@ func TestPostmanNamesEveryRoute(t *testing.T) {
 			for k, v := range vars {
 				u = strings.ReplaceAll(u, "{{"+k+"}}", v)
 			}
-			u = strings.TrimPrefix(u, "http://sandbox.test")
+			u = strings.TrimPrefix(u, sb.URL)
 			u, _, _ = strings.Cut(u, "?")
 			paths = append(paths, it.Request.Method+" "+u)
 		}
@@ -71,7 +60,8 @@ func TestPostmanNamesEveryRoute(t *testing.T) {
 	walk(coll.Item)
 
 	param := regexp.MustCompile(`:[^/]+`)
-	for _, r := range e.Routes() {
+	routes := routesOf(t, sb.app)
+	for _, r := range routes {
 		// Catch-alls answer 404s and wrong methods in the FHIR error shape;
 		// they are not endpoints. Any() registers every method: only the
 		// ones the route serves count.
@@ -85,7 +75,7 @@ func TestPostmanNamesEveryRoute(t *testing.T) {
 		found := false
 		for _, p := range paths {
 			method, path, _ := strings.Cut(p, " ")
-			if re.MatchString(path) && (method == r.Method || isAnyRoute(e, r.Path)) {
+			if re.MatchString(path) && (method == r.Method || isAnyRoute(routes, r.Path)) {
 				found = true
 				break
 			}
@@ -98,9 +88,9 @@ func TestPostmanNamesEveryRoute(t *testing.T) {
 
 // isAnyRoute reports whether path was registered for every method (the
 // FHIR routes, which answer a wrong method with 405 themselves).
-func isAnyRoute(e *echo.Echo, path string) bool {
+func isAnyRoute(routes []*echo.Route, path string) bool {
 	n := 0
-	for _, r := range e.Routes() {
+	for _, r := range routes {
 		if r.Path == path {
 			n++
 		}

@@ -76,16 +76,14 @@ func formValues(f form) url.Values {
 	return v
 }
 
-const sandboxBase = "http://sandbox.test"
-
 // TestCSRFOnEveryForm posts each consent screen's form, and the debugger's
 // exchange form, without its CSRF token and with another browser's: each is
 // refused with 403 and moves nothing (the proper post then still works).
 func TestCSRFOnEveryForm(t *testing.T) {
 	env := newHostileEnv(t)
-	b := newBrowserVia(t, env.wire)
-	other := newBrowserVia(t, env.wire)
-	authz := docsAuthorizeURL(sandboxBase)
+	b := env.newBrowser(t)
+	other := env.newBrowser(t)
+	authz := docsAuthorizeURL(env.URL)
 	p := b.get(authz)
 	op := other.get(authz)
 	otherCSRF := op.postForm(t).field("csrf")
@@ -138,13 +136,13 @@ func TestCSRFOnEveryForm(t *testing.T) {
 	codeFrom(t, back, "test")
 
 	t.Run("debugger exchange", func(t *testing.T) {
-		debugRedirect := testClient{docsClientID, docsClientSecret, sandboxBase + "/debug"}
-		code := env.mintCode(t, debugRedirect, "BCNCUser03", nil)
-		otherCode := env.mintCode(t, debugRedirect, "BCNCUser03", nil)
-		b := newBrowserVia(t, env.wire)
-		page := b.get(sandboxBase + "/debug?code=" + url.QueryEscape(otherCode) + "&state=s")
+		debugRedirect := testClient{docsClientID, docsClientSecret, env.URL + "/debug"}
+		code := env.auto.mintCode(t, debugRedirect, "BCNCUser03", nil)
+		otherCode := env.auto.mintCode(t, debugRedirect, "BCNCUser03", nil)
+		b := env.newBrowser(t)
+		page := b.get(env.URL + "/debug?code=" + url.QueryEscape(otherCode) + "&state=s")
 		foreign := page.postForm(t).field("csrf")
-		page = b.get(sandboxBase + "/debug?code=" + url.QueryEscape(code) + "&state=s")
+		page = b.get(env.URL + "/debug?code=" + url.QueryEscape(code) + "&state=s")
 		f := page.postForm(t)
 		if f.field("csrf") == "" {
 			t.Fatalf("the exchange form has no csrf field:\n%s", page.Body)
@@ -152,11 +150,11 @@ func TestCSRFOnEveryForm(t *testing.T) {
 		for name, token := range map[string]string{"no token": "", "another code's token": foreign} {
 			v := formValues(f)
 			v.Set("csrf", token)
-			if got := b.do(http.MethodPost, sandboxBase+"/debug", v); got.Status != http.StatusForbidden || strings.Contains(got.Body, "access_token") {
+			if got := b.do(http.MethodPost, env.URL+"/debug", v); got.Status != http.StatusForbidden || strings.Contains(got.Body, "access_token") {
 				t.Errorf("exchange with %s: %d, want 403 and no tokens", name, got.Status)
 			}
 		}
-		got := b.do(http.MethodPost, sandboxBase+"/debug", formValues(f))
+		got := b.do(http.MethodPost, env.URL+"/debug", formValues(f))
 		if got.Status != http.StatusOK || !strings.Contains(got.Body, "access_token") {
 			t.Errorf("the genuine exchange after the forged ones: %d\n%s", got.Status, truncate(got.Body, 800))
 		}
@@ -190,14 +188,14 @@ func TestSecurityHeadersOnEveryHTMLPage(t *testing.T) {
 	env := newHostileEnv(t)
 	var seen htmlSeen
 	b := newBrowserVia(t, seen.watch(env.wire))
-	b.get(sandboxBase + "/")
-	b.get(sandboxBase + "/debug")
-	b.get(sandboxBase + "/debug?code=abc&state=x")
-	b.do(http.MethodPost, sandboxBase+"/debug", url.Values{"code": {"abc"}})
-	walk(t, b, docsAuthorizeURL(sandboxBase), member{username: "BCNCUser03", password: "BCNCPSWD03"})
-	b.get(sandboxBase + issuerPath + "/consent?request=forged")
-	b.get(sandboxBase + issuerPath + "/authorize?client_id=nobody")
-	b.get(sandboxBase + issuerPath + "/authorize?client_id=" + docsClientID + "&redirect_uri=https://evil.example/")
+	b.get(env.URL + "/")
+	b.get(env.URL + "/debug")
+	b.get(env.URL + "/debug?code=abc&state=x")
+	b.do(http.MethodPost, env.URL+"/debug", url.Values{"code": {"abc"}})
+	walk(t, b, docsAuthorizeURL(env.URL), member{username: "BCNCUser03", password: "BCNCPSWD03"})
+	b.get(env.URL + issuerPath + "/consent?request=forged")
+	b.get(env.URL + issuerPath + "/authorize?client_id=nobody")
+	b.get(env.URL + issuerPath + "/authorize?client_id=" + docsClientID + "&redirect_uri=https://evil.example/")
 
 	var html int
 	for _, p := range seen.all() {
@@ -268,8 +266,8 @@ func TestCookieFlags(t *testing.T) {
 	env := newHostileEnv(t)
 	var seen htmlSeen
 	b := newBrowserVia(t, seen.watch(env.wire))
-	b.get(sandboxBase + "/")
-	walk(t, b, docsAuthorizeURL(sandboxBase), member{username: "BCNCUser03", password: "BCNCPSWD03"})
+	b.get(env.URL + "/")
+	walk(t, b, docsAuthorizeURL(env.URL), member{username: "BCNCUser03", password: "BCNCPSWD03"})
 	checkCookies(t, seen.all(), false)
 }
 
@@ -307,7 +305,7 @@ func TestHostileValuesThroughTheFlow(t *testing.T) {
 	state := "a\r\nSet-Cookie: x=1\r\n<script>alert(1)</script>\"'&%0D"
 	q := url.Values{"response_type": {"code"}, "client_id": {docsClientID}, "redirect_uri": {docsRedir},
 		"scope": {"openid profile patient/*.read"}, "state": {state}, "login_hint": {"<script>alert(2)</script>"}}
-	p := b.get(sandboxBase + issuerPath + "/authorize?" + q.Encode())
+	p := b.get(env.URL + issuerPath + "/authorize?" + q.Encode())
 	p = b.submit(p, nil, nil, "I Understand")
 	p = b.submit(p, map[string]string{"username": "<script>alert(3)</script>", "password": "x"}, nil, "Log In")
 	if p.Status != http.StatusUnprocessableEntity {

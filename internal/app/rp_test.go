@@ -19,9 +19,10 @@ func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.Deco
 // code exchange, the id_token's RS256 signature against the JWKS, its
 // audience, expiry and nonce, userinfo, and a refresh.
 func TestRelyingPartyLibrary(t *testing.T) {
-	srv := startSandbox(t)
-	ctx := context.Background()
-	issuer := srv.URL + issuerPath
+	sb := startSandbox(t, sandboxOptions{})
+	// Every request of the libraries goes through the sandbox's client.
+	ctx := oidc.ClientContext(context.Background(), sb.client)
+	issuer := sb.URL + issuerPath
 	provider, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
@@ -30,14 +31,14 @@ func TestRelyingPartyLibrary(t *testing.T) {
 		ClientID:     docsClientID,
 		ClientSecret: docsClientSecret,
 		Endpoint:     provider.Endpoint(),
-		RedirectURL:  srv.URL + "/debug",
+		RedirectURL:  sb.URL + "/debug",
 		Scopes:       []string{oidc.ScopeOpenID, "fhirUser", "profile", "offline_access", "patient/*.read"},
 	}
 	verifier := oauth2.GenerateVerifier()
 	const state, nonce = "a-long-enough-random-state-value", "n-0S6_WzA2Mj"
 	authURL := conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce))
 
-	back := walk(t, newBrowser(t), authURL, member{username: "BCNCUser06", password: "BCNCPSWD06"})
+	back := walk(t, sb.newBrowser(t), authURL, member{username: "BCNCUser06", password: "BCNCPSWD06"})
 	if back.Query().Get("iss") != issuer {
 		t.Errorf("iss %q, want %q (RFC 9207)", back.Query().Get("iss"), issuer)
 	}

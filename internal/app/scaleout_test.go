@@ -2,34 +2,23 @@ package app
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"testing"
 )
 
 // balancer is a load balancer in front of replicas that all answer as
-// http://sandbox.test: each new connection goes to the replica chosen now.
+// http://sandbox.test: each request goes to the replica chosen now.
 type balancer struct {
-	replicas []string // host:port
+	replicas []http.RoundTripper
 	current  atomic.Int32
 }
 
 func (b *balancer) use(i int) { b.current.Store(int32(i)) }
 
-func (b *balancer) transport() *http.Transport {
-	return &http.Transport{
-		DisableKeepAlives: true, // every request picks the current replica
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, b.replicas[b.current.Load()])
-		},
-	}
+func (b *balancer) RoundTrip(r *http.Request) (*http.Response, error) {
+	return b.replicas[b.current.Load()].RoundTrip(r)
 }
 
 // TestReplicasShareFlowsAndTokens runs two sandboxes with the same seed and
@@ -38,11 +27,10 @@ func (b *balancer) transport() *http.Transport {
 // both, and both serve byte-identical resources.
 func TestReplicasShareFlowsAndTokens(t *testing.T) {
 	const base = "http://sandbox.test"
-	a := startSandbox(t, "--base-url", base)
-	b := startSandbox(t, "--base-url", base)
-	lb := &balancer{replicas: []string{strings.TrimPrefix(a.URL, "http://"), strings.TrimPrefix(b.URL, "http://")}}
-	tr := lb.transport()
-	br := newBrowserVia(t, tr)
+	same := sandboxOptions{BaseURL: base, Seed: 7}
+	a, b := startSandbox(t, same), startSandbox(t, same)
+	lb := &balancer{replicas: []http.RoundTripper{a.client.Transport, b.client.Transport}}
+	br := newBrowserVia(t, lb)
 
 	lb.use(0)
 	p := br.get(docsAuthorizeURL(base))
@@ -59,45 +47,26 @@ func TestReplicasShareFlowsAndTokens(t *testing.T) {
 	}
 	code := codeFrom(t, back, "test")
 
-	client := &http.Client{Transport: tr}
+	// The balancer as the apps see it: one URL, either replica behind it.
+	front := endpoint{URL: base, client: &http.Client{Transport: lb, CheckRedirect: noRedirect}}
 	lb.use(0)
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {docsRedir},
 		"client_id": {docsClientID}, "client_secret": {docsClientSecret}}
-	resp, err := client.PostForm(base+issuerPath+"/token", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok tokenResponse
-	decodeJSON(t, resp, &tok)
-	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		t.Fatalf("replica A refused replica B's code: %d %+v", resp.StatusCode, tok)
+	status, tok, raw := front.tokenCall(t, form, "")
+	if status != http.StatusOK || tok.AccessToken == "" {
+		t.Fatalf("replica A refused replica B's code: %d %s", status, raw)
 	}
 
 	var bodies [2][]byte
 	for i := range lb.replicas {
 		lb.use(i)
-		req, _ := http.NewRequest("GET", base+fhirPath+"/ExplanationOfBenefit?patient="+tok.Patient, nil)
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[i], _ = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("replica %d refused the token: %d %s", i, resp.StatusCode, bodies[i])
+		var status int
+		status, bodies[i] = front.get(t, fhirPath+"/ExplanationOfBenefit?patient="+tok.Patient, tok.AccessToken)
+		if status != http.StatusOK {
+			t.Fatalf("replica %d refused the token: %d %s", i, status, bodies[i])
 		}
 	}
 	if !bytes.Equal(bodies[0], bodies[1]) {
 		t.Error("the replicas served different bytes for the same search")
-	}
-}
-
-func decodeJSON(t *testing.T, resp *http.Response, v any) {
-	t.Helper()
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(body, v); err != nil {
-		t.Fatalf("not JSON (%v): %s", err, body)
 	}
 }

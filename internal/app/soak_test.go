@@ -192,7 +192,7 @@ func TestSoakOnlyWithSANDBOX_SOAK(t *testing.T) {
 		t.Skip("soak test: set SANDBOX_SOAK=60s to run it")
 	}
 	const clients, members = 64, 5000
-	r := startRun(t, "--auto-approve", "BCNCUser03", "--members", fmt.Sprint(members), "--signing-key", testKeyFile(), "--log-format", "json")
+	sb := startSandbox(t, sandboxOptions{Run: true, AutoApprove: "BCNCUser03", Members: members, LogFormat: "json"})
 	time.Sleep(200 * time.Millisecond)
 	gBase, hBase := settle()
 	t.Logf("baseline: %d goroutines, heap %.1f MiB", gBase, mib(hBase))
@@ -210,10 +210,8 @@ func TestSoakOnlyWithSANDBOX_SOAK(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c := &soakClient{base: r.url, stats: stats}
-				c.http = &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-					return http.ErrUseLastResponse
-				}}
+				c := &soakClient{base: sb.URL, stats: stats}
+				c.http = &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect}
 				for k := 0; time.Now().Before(deadline); k++ {
 					c.session(3 + (half*clients*1000+i*7919+k*104729)%(members+4))
 				}
