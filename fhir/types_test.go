@@ -47,8 +47,8 @@ func TestTypesExportsTheRouteTable(t *testing.T) {
 				t.Errorf("%s?%s=%s: the example is refused: %+v", ti.Name, p.Name, p.Example, err)
 			}
 		}
-		if want := min(len(ti.Params), 1); members != want {
-			t.Errorf("%s has %d member parameters, want %d", ti.Name, members, want)
+		if len(ti.Params) > 0 && members == 0 {
+			t.Errorf("%s is searchable but no parameter names the member", ti.Name)
 		}
 	}
 	// The view is a copy: changing it changes nothing served.
