@@ -116,8 +116,9 @@ func checkContract(method, path string, rec *httptest.ResponseRecorder) string {
 		return ""
 	}
 	switch {
-	case isTokenEndpoint(path) && method == http.MethodPost, isOAuthResource(path) && status != http.StatusNotFound && status != http.StatusMethodNotAllowed:
-		// RFC 6749 §5.2, RFC 6750 §3.
+	case isTokenEndpoint(path), isOAuthResource(path) && status != http.StatusNotFound && status != http.StatusMethodNotAllowed:
+		// RFC 6749 §5.2, RFC 6750 §3: the token, revocation and introspection
+		// endpoints answer every error in OAuth's shape, whatever the method.
 		if s, _ := obj["error"].(string); s == "" {
 			return "an OAuth error without an error code"
 		}
