@@ -25,6 +25,7 @@ type authRequest struct {
 	LoginHint    string   `json:"lh,omitempty"`
 	Issuer       string   `json:"iss"`
 	Expires      int64    `json:"exp"`
+	Minted       int64    `json:"mt,omitempty"` // real Unix ms, as token.Minted
 }
 
 // authorizeParams are the parameters RFC 6749 §3.1 forbids repeating.
@@ -57,6 +58,7 @@ func (s *Server) authorize(c echo.Context) error {
 	req.RedirectSent = r.Form.Get("redirect_uri") != ""
 	req.Issuer = issuer
 	req.Expires = s.cfg.Now().Add(requestTTL).Unix()
+	req.Minted = s.mintedNow()
 	if s.cfg.AutoApprove != "" {
 		to, err := s.autoApprove(req)
 		if err != nil {

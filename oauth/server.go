@@ -139,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, clients: clients, seal: seal, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
+	return &Server{cfg: cfg, clients: clients, seal: seal, signer: signer, store: newStore(cfg.Now, time.Now, maxRecords), opened: newOpenedTokens(openedTokensMax), page: page}, nil
 }
 
 // Register adds every route of the server to g, the root group: the issuer's
