@@ -72,7 +72,7 @@ func TestClockSetBackRevivesNothing(t *testing.T) {
 	aheadHandle := startFlow(t, e, authorizeQuery(nil))
 	ahead := tokens(t, postForm(e, IssuerPath+"/token", exchangeForm(codeFor(t, s, e, authorizeQuery(nil))), nil)) // the store sweeps
 	if n := s.store.size(); n < 5 {
-		t.Fatalf("after the sweep at +800 h the store holds %d records, want the 3 from before and 2 new", n)
+		t.Errorf("after the sweep at +800 h the store holds %d records, want the 3 from before and 2 new", n)
 	}
 	clocks.move(0, 0) // POST /sandbox/reset
 
