@@ -35,6 +35,7 @@ type Screens struct {
 	sealer       sealer
 	csrf         csrfMAC
 	throttle     *throttle
+	steps        *stepLedger
 	pages        pages
 }
 
@@ -68,6 +69,7 @@ func New(cfg Config) (*Screens, error) {
 		sealer:       sl,
 		csrf:         csrfMAC{key: deriveKey(cfg.Key, "sandbox consent csrf v1")},
 		throttle:     newThrottle(now),
+		steps:        newStepLedger(now, time.Now, maxFlows),
 		pages:        p,
 	}, nil
 }
