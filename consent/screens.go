@@ -26,7 +26,8 @@ type Config struct {
 }
 
 // Screens serves the member's screens. It is safe for concurrent use; its
-// only state in memory is the login throttle.
+// only state in memory is the login throttle and how far each flow has got
+// (so that a superseded step cannot run again), both per process.
 type Screens struct {
 	flow         Flow
 	authenticate Authenticator

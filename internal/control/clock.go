@@ -50,9 +50,9 @@ func (c *Clock) Advance(d time.Duration) bool {
 // Offset is how far the clock is ahead of real time.
 func (c *Clock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
 
-// Reset puts the clock back to real time. Codes and tokens minted while it
-// ran ahead carry an issue time that is now in the future, and the
-// authorization server refuses them.
+// Reset puts the clock back to real time. Codes, tokens and consent
+// cookies made while it ran ahead now carry an issue time in the future,
+// and are refused.
 func (c *Clock) Reset() { c.offset.Store(0) }
 
 type clockView struct {
