@@ -25,7 +25,7 @@ type authRequest struct {
 	LoginHint    string   `json:"lh,omitempty"`
 	Issuer       string   `json:"iss"`
 	Expires      int64    `json:"exp"`
-	Minted       int64    `json:"mt,omitempty"` // real Unix ms, as token.Minted
+	Minted       int64    `json:"m,omitempty"` // real Unix ms, as token.Minted
 }
 
 // authorizeParams are the parameters RFC 6749 §3.1 forbids repeating.
