@@ -34,7 +34,8 @@ type Config struct {
 }
 
 // Screens serves the member's screens. It is safe for concurrent use; its
-// only state in memory is the login throttle.
+// only state in memory is the login throttle and how far each flow has got
+// (so that a superseded step cannot run again), both per process.
 type Screens struct {
 	flow         Flow
 	authenticate Authenticator
@@ -43,6 +44,7 @@ type Screens struct {
 	sealer       sealer
 	csrf         csrfMAC
 	throttle     *throttle
+	steps        *stepLedger
 	pages        pages
 	words        map[string]string
 }
@@ -88,6 +90,7 @@ func New(cfg Config) (*Screens, error) {
 		sealer:       sl,
 		csrf:         csrf,
 		throttle:     newThrottle(now),
+		steps:        newStepLedger(now, time.Now, maxFlows),
 		pages:        p,
 		words:        maps.Clone(cfg.ResourceWords),
 	}, nil

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -12,9 +13,10 @@ const maxFormBytes = 16 << 10
 // step takes the post of one screen: POST {issuer}/consent with the hidden
 // fields "step" and "csrf". It refuses, before looking at anything else, a
 // post without a live step cookie (400), with a CSRF token not made for this
-// cookie's flow and the posted step (403), or for a step other than the one
-// the flow is at (400: skipped or replayed). Only then does the step's own
-// handler run; none of these refusals can reach Flow.Finish.
+// cookie's flow and the posted step (403), for a step other than the
+// cookie's (400: skipped), or with a cookie a later step superseded (400:
+// replayed). Only then does the step's own handler run; none of these
+// refusals can reach Flow.Finish.
 func (s *Screens) step(c echo.Context) error {
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBytes)
@@ -34,9 +36,8 @@ func (s *Screens) step(c echo.Context) error {
 	case !s.csrf.valid(st.ID, posted, form.Get("csrf")):
 		return s.fail(c, http.StatusForbidden, "This form has expired",
 			"This form does not belong to your current sign-in. Go back to your app and connect to Blue Cross NC again.")
-	case posted != st.Step:
-		return s.fail(c, http.StatusBadRequest, "This page is out of date",
-			"This step is not the one your sign-in is at: a step was skipped or sent twice. Go back to your app and connect to Blue Cross NC again.")
+	case posted != st.Step, s.steps.superseded(st.ID, st.Step):
+		return s.failOutOfDate(c)
 	}
 	req, err := s.flow.Describe(r.Context(), st.Handle)
 	if err != nil {
@@ -55,13 +56,20 @@ func (s *Screens) step(c echo.Context) error {
 	}
 }
 
-// currentState opens the step cookie.
+// currentState opens the step cookie. A flow lives flowLifetime from its
+// start, so a cookie expiring later than that from now was made while the
+// sandbox clock ran ahead, and is void once the clock is set back.
 func (s *Screens) currentState(r *http.Request) (state, error) {
 	ck, err := r.Cookie(cookieName)
 	if err != nil {
 		return state{}, errNoFlow
 	}
-	return s.sealer.open(ck.Value, s.now())
+	now := s.now()
+	st, err := s.sealer.open(ck.Value, now)
+	if err != nil || time.Unix(st.Expires, 0).After(now.Add(flowLifetime+cookieLeeway)) {
+		return state{}, errNoFlow
+	}
+	return st, nil
 }
 
 func isStep(step string) bool {
@@ -72,14 +80,25 @@ func isStep(step string) bool {
 	return false
 }
 
+// failOutOfDate is the page for a post of a step the flow is not at.
+func (s *Screens) failOutOfDate(c echo.Context) error {
+	return s.fail(c, http.StatusBadRequest, "This page is out of date",
+		"This step is not the one your sign-in is at: a step was skipped or sent twice. Go back to your app and connect to Blue Cross NC again.")
+}
+
 // failGarbled is the page for a post that is not one of our forms.
 func (s *Screens) failGarbled(c echo.Context) error {
 	return s.fail(c, http.StatusBadRequest, "We could not read that form",
 		"The form sent to the sandbox was incomplete or not one of its own. Go back to your app and connect to Blue Cross NC again.")
 }
 
-// advance moves the flow to next, saves it in the cookie and shows next's page.
+// advance moves the flow to next, saves it in the cookie and shows next's
+// page. The step's cookie is superseded from then on, and of two posts of
+// the same step only the first moves the flow.
 func (s *Screens) advance(c echo.Context, st state, req Request, next string) error {
+	if !s.steps.advance(st.ID, st.Step, next, st.Expires) {
+		return s.failOutOfDate(c)
+	}
 	st.Step = next
 	if err := s.setState(c, st); err != nil {
 		return s.failInternal(c, err)

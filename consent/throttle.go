@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"hash/maphash"
 	"strings"
 	"sync"
 	"time"
@@ -12,75 +13,128 @@ const (
 	maxFailures   = 5
 	failureWindow = 15 * time.Minute
 	coolDown      = 15 * time.Minute
-	// maxTracked bounds the memory a flood of made-up usernames can take.
+	// maxTracked bounds the failure counters a flood of made-up usernames
+	// can make. At the bound the stale counters go (at most once per
+	// sweepEvery), then one arbitrary counter per new name: pushing out a
+	// given account's counter takes some maxTracked failures for other
+	// names, and wins at most maxFailures-1 more guesses.
 	maxTracked = 10000
+	sweepEvery = time.Minute
+	// maxLocked bounds the exact lock table. Locks are kept apart from the
+	// counters, so failures for other names can never push one out.
+	maxLocked = 10000
+	// overflowSlots are the fixed-size locks for names locked while the
+	// lock table is full of live locks: a name locks its slot, by a hash
+	// with a per-process seed. A name sharing a slot with a locked one is
+	// locked too: past maxLocked live locks the throttle errs towards
+	// refusing, never towards letting a locked account in.
+	overflowSlots = 4096
 )
 
 // throttle counts wrong passwords per account, in this process only.
 type throttle struct {
-	now func() time.Time
+	now  func() time.Time
+	seed maphash.Seed
 
-	mu       sync.Mutex // guards accounts
+	mu       sync.Mutex // guards every field below
 	accounts map[string]*attempts
+	swept    time.Time            // when makeRoom last swept stale counters
+	unlocked time.Time            // when lock last swept ended locks
+	locks    map[string]time.Time // locked account → locked until
+	overflow [overflowSlots]int64 // locked until, Unix ns, by overflowSlot; 0 when unused
 }
 
-// attempts is one account's recent failures.
+// attempts is one account's failures in its current window.
 type attempts struct {
-	first       time.Time // first failure of the current window
-	count       int
-	lockedUntil time.Time
+	first time.Time // first failure of the current window
+	count int
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, accounts: make(map[string]*attempts)}
+	return &throttle{now: now, seed: maphash.MakeSeed(), accounts: make(map[string]*attempts), locks: make(map[string]time.Time)}
 }
 
 // accountKey folds case so "bcncuser03" and "BCNCUser03" share one counter.
 func accountKey(username string) string { return strings.ToLower(username) }
+
+func (t *throttle) overflowSlot(key string) *int64 {
+	return &t.overflow[maphash.String(t.seed, key)%overflowSlots]
+}
 
 // wait returns how long the account stays locked; 0 when it may try.
 func (t *throttle) wait(username string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	a, ok := t.accounts[accountKey(username)]
-	if !ok || !now.Before(a.lockedUntil) {
+	key := accountKey(username)
+	until := t.locks[key]
+	if slot := *t.overflowSlot(key); slot != 0 && time.Unix(0, slot).After(until) {
+		until = time.Unix(0, slot)
+	}
+	if !now.Before(until) {
 		return 0
 	}
-	return a.lockedUntil.Sub(now)
+	return until.Sub(now)
 }
 
 // fail records a wrong password and returns how long the account is now
-// locked (0 when it is not yet).
+// locked (0 when it is not yet). The caller checked wait first.
 func (t *throttle) fail(username string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
 	key := accountKey(username)
 	a, ok := t.accounts[key]
-	if !ok || now.Sub(a.first) >= failureWindow || (!a.lockedUntil.IsZero() && !now.Before(a.lockedUntil)) {
-		t.makeRoom(now)
+	if !ok || now.Sub(a.first) >= failureWindow {
+		if !ok {
+			t.makeRoom(now)
+		}
 		a = &attempts{first: now}
 		t.accounts[key] = a
 	}
 	a.count++
-	if a.count >= maxFailures {
-		a.lockedUntil = now.Add(coolDown)
-		return coolDown
+	if a.count < maxFailures {
+		return 0
 	}
-	return 0
+	delete(t.accounts, key) // the lock holds it now; failures after it start afresh
+	t.lock(key, now.Add(coolDown), now)
+	return coolDown
 }
 
-// makeRoom drops stale entries when the table is full, and if every entry is
-// live, an arbitrary one: memory stays bounded at the cost of forgetting.
-// The caller holds mu.
+// lock locks key until then, in the lock table or, when that is full of
+// live locks, in its overflow slot. Ended locks are swept out of a full
+// table at most once per sweepEvery. The caller holds mu.
+func (t *throttle) lock(key string, until, now time.Time) {
+	if _, ok := t.locks[key]; !ok && len(t.locks) >= maxLocked && (now.Sub(t.unlocked) >= sweepEvery || now.Before(t.unlocked)) {
+		t.unlocked = now
+		for k, u := range t.locks {
+			if !now.Before(u) {
+				delete(t.locks, k)
+			}
+		}
+	}
+	if _, ok := t.locks[key]; ok || len(t.locks) < maxLocked {
+		t.locks[key] = until
+		return
+	}
+	slot := t.overflowSlot(key)
+	*slot = max(*slot, until.UnixNano())
+}
+
+// makeRoom drops counters when the table is full: the stale ones, swept at
+// most once per sweepEvery so that a flood of names does not pay for a
+// full sweep with every failure, then an arbitrary one. Only counters go:
+// locks live apart. The caller holds mu.
 func (t *throttle) makeRoom(now time.Time) {
 	if len(t.accounts) < maxTracked {
 		return
 	}
-	for k, a := range t.accounts {
-		if now.Sub(a.first) >= failureWindow && !now.Before(a.lockedUntil) {
-			delete(t.accounts, k)
+	if now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
+		t.swept = now
+		for k, a := range t.accounts {
+			if now.Sub(a.first) >= failureWindow {
+				delete(t.accounts, k)
+			}
 		}
 	}
 	for k := range t.accounts {
@@ -98,9 +152,11 @@ func (t *throttle) succeed(username string) {
 	delete(t.accounts, accountKey(username))
 }
 
-// reset forgets every account's failures.
+// reset forgets every account's failures and ends every lock.
 func (t *throttle) reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	clear(t.accounts)
+	clear(t.locks)
+	t.overflow = [overflowSlots]int64{}
 }

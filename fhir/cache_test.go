@@ -39,7 +39,7 @@ func TestPageCacheBounded(t *testing.T) {
 	c := newPageCache(1616) // sixteen one-byte keys with their pages
 	page := []byte(strings.Repeat("x", 100))
 	for i := range 20 {
-		c.put(string(rune('a'+i)), "m1", page)
+		c.put(string(rune('a'+i)), "m1", 0, page)
 	}
 	if c.size != 1616 || c.lru.Len() != 16 {
 		t.Fatalf("size %d, %d pages", c.size, c.lru.Len())
@@ -50,11 +50,11 @@ func TestPageCacheBounded(t *testing.T) {
 	if _, ok := c.get([]byte("t")); !ok {
 		t.Error("the newest page was evicted")
 	}
-	c.put("big", "m2", make([]byte, 200)) // over a sixteenth of the budget
+	c.put("big", "m2", 0, make([]byte, 200)) // over a sixteenth of the budget
 	if _, ok := c.get([]byte("big")); ok {
 		t.Error("an oversized page was kept")
 	}
-	c.put("z", "m2", page)
+	c.put("z", "m2", 0, page)
 	c.invalidate("m1")
 	if _, ok := c.get([]byte("z")); !ok || c.lru.Len() != 1 || c.size != 101 {
 		t.Errorf("invalidate m1 left %d pages, %d bytes", c.lru.Len(), c.size)

@@ -54,6 +54,10 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 		// As the docs' links do, name the member the search implied.
 		q.keep.Set(t.compartmentParam(), g.Patient)
 	}
+	var gen uint64
+	if key != nil {
+		gen = a.pages.generation(g.Patient) // before the member is read: see pageCache
+	}
 	m, ok := a.cfg.Members(g.Patient)
 	if !ok {
 		return a.writeError(c, notFound("the token's patient is not found"))
@@ -70,7 +74,7 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 		return writeFHIR(c, *buf)
 	}
 	body := append([]byte(nil), *buf...)
-	a.pages.put(string(key), g.Patient, body)
+	a.pages.put(string(key), g.Patient, gen, body)
 	return writeFHIR(c, body)
 }
 

@@ -27,6 +27,7 @@ type authRequest struct {
 	LoginHint    string   `json:"lh,omitempty"`
 	Issuer       string   `json:"iss"`
 	Expires      int64    `json:"exp"`
+	Minted       int64    `json:"m,omitempty"` // real Unix ms, as token.Minted
 }
 
 // The longest state, nonce and login_hint /authorize accepts (README,
@@ -74,6 +75,7 @@ func (s *Server) authorize(c echo.Context) error {
 	req.RedirectSent = r.Form.Get("redirect_uri") != ""
 	req.Issuer = issuer
 	req.Expires = s.cfg.Now().Add(requestTTL).Unix()
+	req.Minted = s.mintedNow()
 	handle, err := s.seal.SealJSON(kindRequest, req)
 	if err != nil {
 		return err

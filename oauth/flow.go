@@ -18,13 +18,16 @@ import (
 // errHandle is any consent handle that is forged, garbled, expired or spent.
 var errHandle = errors.New("oauth: the authorization request is invalid, expired or already finished")
 
-// openRequest opens a consent handle and checks it has not expired.
+// openRequest opens a consent handle and checks it is alive: not expired,
+// and not issued later than the clock now reads (a handle lives exactly
+// requestTTL, so its expiry says when it was issued).
 func (s *Server) openRequest(handle string) (authRequest, error) {
 	var req authRequest
 	if err := s.seal.OpenJSON(kindRequest, handle, &req); err != nil {
 		return authRequest{}, errHandle
 	}
-	if !s.cfg.Now().Before(time.Unix(req.Expires, 0)) {
+	now := s.cfg.Now()
+	if !now.Before(time.Unix(req.Expires, 0)) || issuedLater(req.Expires-int64(requestTTL/time.Second), now) {
 		return authRequest{}, errHandle
 	}
 	return req, nil
@@ -38,7 +41,7 @@ func (s *Server) Describe(ctx context.Context, handle string) (consent.Request, 
 	if err != nil {
 		return consent.Request{}, err
 	}
-	if s.store.isSpent(req.ID) {
+	if s.store.isSpent(req.ID, req.Minted) {
 		return consent.Request{}, errHandle
 	}
 	return consent.Request{
@@ -65,7 +68,7 @@ func (s *Server) Finish(ctx context.Context, handle string, d consent.Decision) 
 			return "", fmt.Errorf("oauth: unknown member %q", d.Username)
 		}
 	}
-	if !s.store.spend(req.ID, time.Unix(req.Expires, 0)) {
+	if s.store.spend(req.ID, req.Minted, time.Unix(req.Expires, 0)) != spendFirst {
 		return "", errHandle
 	}
 	if !d.Approved {
@@ -113,6 +116,7 @@ func (s *Server) finish(req authRequest, d consent.Decision) (string, error) {
 		AuthTime:     now.Unix(),
 		IssuedAt:     now.Unix(),
 		Expires:      now.Add(codeTTL).Unix(),
+		Minted:       s.mintedNow(),
 		RedirectURI:  req.RedirectURI,
 		RedirectSent: req.RedirectSent,
 		Challenge:    req.Challenge,

@@ -28,6 +28,8 @@ func (s *Server) redeemCode(base string, cr credentials, form url.Values) (token
 	switch {
 	case !now.Before(time.Unix(code.Expires, 0)):
 		return tokenResponse{}, errInvalidGrant("the code has expired")
+	case issuedLater(code.IssuedAt, now):
+		return tokenResponse{}, errInvalidGrant("the code was issued while the sandbox clock ran ahead of where it now is")
 	case code.ClientID != client.ID:
 		// RFC 6749 §4.1.3: the code must have been issued to this client.
 		return tokenResponse{}, errInvalidGrant("the code was issued to another client")
@@ -40,10 +42,14 @@ func (s *Server) redeemCode(base string, cr credentials, form url.Values) (token
 	if perr := verifyPKCE(code.Method, code.Challenge, form.Get("code_verifier"), s.cfg.Profile == profile.Strict); perr != nil {
 		return tokenResponse{}, perr
 	}
-	if !s.store.spend(code.ID, time.Unix(code.Expires, 0)) {
-		// RFC 6749 §4.1.2: a code used twice revokes what it issued.
-		s.store.revoke(code.Family, s.familyHorizon())
+	switch s.store.spend(code.ID, code.Minted, time.Unix(code.Expires, 0)) {
+	case spendAgain:
+		// RFC 6749 §4.1.2: a code used twice revokes what it issued. Its
+		// grant ends at most refreshTTL after the code's own expiry.
+		s.store.revoke(code.Family, s.familyEnd(code.Expires+int64(refreshTTL/time.Second)))
 		return tokenResponse{}, errInvalidGrant("the code was already used; the tokens issued from it are revoked")
+	case spendForgotten:
+		return tokenResponse{}, errInvalidGrant("the code is too old for the sandbox to tell whether it was used; authorize again")
 	}
 	g := code
 	g.Expires = now.Add(refreshTTL).Unix()

@@ -36,7 +36,9 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		return tokenResponse{}, errInvalidGrant("the refresh token was issued to another client")
 	case !now.Before(time.Unix(rt.Expires, 0)):
 		return tokenResponse{}, errInvalidGrant("the refresh token has expired")
-	case s.store.isRevoked(rt.ID, rt.Family):
+	case issuedLater(rt.IssuedAt, now):
+		return tokenResponse{}, errInvalidGrant("the refresh token was issued while the sandbox clock ran ahead of where it now is")
+	case s.store.isRevoked(rt.Minted, rt.ID, rt.Family):
 		return tokenResponse{}, errInvalidGrant("the refresh token was revoked")
 	}
 	scopes := rt.Scopes
@@ -53,9 +55,12 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		}
 		scopes = asked
 	}
-	if !s.store.spend(rt.ID, time.Unix(rt.Expires, 0)) {
-		s.store.revoke(rt.Family, s.familyHorizon())
+	switch s.store.spend(rt.ID, rt.Minted, time.Unix(rt.Expires, 0)) {
+	case spendAgain:
+		s.store.revoke(rt.Family, s.familyEnd(rt.Expires))
 		return tokenResponse{}, errInvalidGrant("the refresh token was already used; its grant is revoked")
+	case spendForgotten:
+		return tokenResponse{}, errInvalidGrant("the refresh token is too old for the sandbox to tell whether it was used; authorize again")
 	}
 	return s.issue(base, client, rt, scopes, "")
 }

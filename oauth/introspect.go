@@ -36,11 +36,12 @@ func (s *Server) introspect(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	t, kind, ok := s.openAny(form.Get("token"))
-	alive := ok && s.cfg.Now().Before(time.Unix(t.Expires, 0)) && !s.store.isRevoked(t.ID, t.Family) &&
-		(!client.public() || t.ClientID == client.ID)
+	now := s.cfg.Now()
+	alive := ok && now.Before(time.Unix(t.Expires, 0)) && !issuedLater(t.IssuedAt, now) &&
+		!s.store.isRevoked(t.Minted, t.ID, t.Family) && (!client.public() || t.ClientID == client.ID)
 	if kind == kindRefresh && alive {
 		// A rotated refresh token is spent even though it has not expired.
-		alive = !s.store.isSpent(t.ID)
+		alive = !s.store.isSpent(t.ID, t.Minted)
 	}
 	if !alive {
 		return c.JSON(http.StatusOK, introspection{Active: false})

@@ -8,11 +8,13 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
-// familyHorizon is how long a family's revocation must be remembered: past
-// the last refresh token it could have (absolute life refreshTTL) and the
-// last access token issued from it.
-func (s *Server) familyHorizon() time.Time {
-	return s.cfg.Now().Add(refreshTTL + s.cfg.TokenTTL)
+// familyEnd is how long a family's revocation must be remembered when its
+// grant expires at grantExpires: past the last refresh token it could have
+// and the last access token issued from it. It is read from the grant, not
+// from the clock, so it holds however the clock was moved since the grant
+// began.
+func (s *Server) familyEnd(grantExpires int64) time.Time {
+	return time.Unix(grantExpires, 0).Add(s.cfg.TokenTTL)
 }
 
 // issue mints the access token for scopes and, when the grant allows, a
@@ -25,6 +27,7 @@ func (s *Server) issue(base string, client Client, g token, scopes []string, non
 	at.Scopes = scopes
 	at.IssuedAt = now.Unix()
 	at.Expires = now.Add(s.cfg.TokenTTL).Unix()
+	at.Minted = s.mintedNow()
 	access, err := s.seal.SealJSON(kindAccess, at)
 	if err != nil {
 		return tokenResponse{}, err
@@ -43,6 +46,7 @@ func (s *Server) issue(base string, client Client, g token, scopes []string, non
 		rt.ID = rand.Text()
 		rt.IssuedAt = now.Unix()
 		rt.Expires = g.Expires
+		rt.Minted = at.Minted
 		if resp.RefreshToken, err = s.seal.SealJSON(kindRefresh, rt); err != nil {
 			return tokenResponse{}, err
 		}

@@ -56,10 +56,14 @@ func (s *Server) lookupAccess(raw string) (*token, *Error) {
 		}
 		s.opened.put(raw, t)
 	}
-	if !s.cfg.Now().Before(time.Unix(t.Expires, 0)) {
+	now := s.cfg.Now()
+	if !now.Before(time.Unix(t.Expires, 0)) {
 		return nil, errInvalidToken("the access token has expired")
 	}
-	if s.store.isRevoked(t.ID, t.Family) {
+	if issuedLater(t.IssuedAt, now) {
+		return nil, errInvalidToken("the access token was issued while the sandbox clock ran ahead of where it now is")
+	}
+	if s.store.isRevoked(t.Minted, t.ID, t.Family) {
 		return nil, errInvalidToken("the access token was revoked")
 	}
 	return t, nil

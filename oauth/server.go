@@ -143,7 +143,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, scopes: scopes, clients: clients, seal: sealer, signer: signer, store: newStore(cfg.Now), opened: newOpenedTokens(openedTokensMax), page: page}, nil
+	return &Server{cfg: cfg, scopes: scopes, clients: clients, seal: sealer, signer: signer, store: newStore(cfg.Now, time.Now, maxRecords), opened: newOpenedTokens(openedTokensMax), page: page}, nil
 }
 
 // Register adds every route of the server to g, the root group: the issuer's

@@ -32,6 +32,9 @@ type token struct {
 	AuthTime        int64                   `json:"at"`
 	IssuedAt        int64                   `json:"iat"`
 	Expires         int64                   `json:"exp"`
+	// Minted is the real time it was sealed, in Unix ms: the sandbox clock
+	// of IssuedAt may run ahead. The store's floor compares it.
+	Minted int64 `json:"m,omitempty"`
 
 	// A code's binding to its request (RFC 6749 §4.1.3, RFC 7636 §4.6).
 	RedirectURI  string `json:"ru,omitempty"`

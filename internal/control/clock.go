@@ -12,6 +12,12 @@ import (
 // control API moves forward, so tests can see codes and tokens expire
 // without waiting. The zero value is the real clock.
 //
+// The offset is never negative: Now never reads earlier than real time,
+// however the clock is advanced or reset. The authorization server relies
+// on that: it forgets a spent code or a revocation only once what it guards
+// has expired on the real clock too, so that no later setting of this clock
+// can revive it.
+//
 // The offset is an atomic rather than a mutex-guarded field: Now runs on
 // every token check, and only the control API ever changes it.
 type Clock struct {
@@ -44,7 +50,9 @@ func (c *Clock) Advance(d time.Duration) bool {
 // Offset is how far the clock is ahead of real time.
 func (c *Clock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
 
-// Reset puts the clock back to real time.
+// Reset puts the clock back to real time. Codes, tokens and consent
+// cookies made while it ran ahead now carry an issue time in the future,
+// and are refused.
 func (c *Clock) Reset() { c.offset.Store(0) }
 
 type clockView struct {
@@ -60,8 +68,8 @@ func (c *Control) getClock(ctx echo.Context) error {
 	return ctx.JSON(http.StatusOK, c.clockView())
 }
 
-// advanceClock takes {"advance": "90m"}. The clock only moves forward:
-// going back would let a spent code or a revoked token come alive again.
+// advanceClock takes {"advance": "90m"}. The clock only moves forward, and
+// only a reset sets it back, to real time and never earlier.
 func (c *Control) advanceClock(ctx echo.Context) error {
 	var req struct {
 		Advance string `json:"advance"`
