@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -28,7 +29,11 @@ func (s *Screens) decide(c echo.Context, st state, req Request, form url.Values)
 		return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose I Agree or Deny.", Share: form.Get("share")})
 	}
 	to, err := s.flow.Finish(c.Request().Context(), st.Handle, d)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrRequestEnded):
+		// The same I Agree posted twice at once: the other post finished it.
+		return s.failOutOfDate(c)
+	case err != nil:
 		return s.failInternal(c, err)
 	}
 	s.clearState(c)

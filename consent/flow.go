@@ -10,6 +10,7 @@ package consent
 
 import (
 	"context"
+	"errors"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
@@ -73,9 +74,16 @@ type Flow interface {
 	// forged, expired or garbled; the screens then show an error page.
 	Describe(ctx context.Context, handle string) (Request, error)
 	// Finish ends the flow and returns the URL to send the browser to: the
-	// client's redirect_uri with a code, or with error=access_denied.
+	// client's redirect_uri with a code, or with error=access_denied. An
+	// error that wraps ErrRequestEnded means the request was already
+	// finished (a second I Agree) or has expired; the screens then say the
+	// page is out of date.
 	Finish(ctx context.Context, handle string, d Decision) (redirectURL string, err error)
 }
+
+// ErrRequestEnded is what Flow.Finish wraps when the request it is asked to
+// finish was finished already or has expired.
+var ErrRequestEnded = errors.New("consent: the authorization request has ended")
 
 // Authenticator checks a member's username and password.
 type Authenticator func(username, password string) bool

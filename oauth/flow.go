@@ -16,7 +16,7 @@ import (
 )
 
 // errHandle is any consent handle that is forged, garbled, expired or spent.
-var errHandle = errors.New("oauth: the authorization request is invalid, expired or already finished")
+var errHandle = fmt.Errorf("oauth: the authorization request is invalid, expired or already finished: %w", consent.ErrRequestEnded)
 
 // openRequest opens a consent handle and checks it is alive: not expired,
 // and not issued later than the clock now reads (a handle lives exactly
