@@ -37,8 +37,9 @@ const (
 // garbled or expired. The screens answer it with a 400 page.
 var errNoFlow = errors.New("consent: no flow in progress")
 
-// state is what the step cookie holds. Nothing else about a flow is kept
-// anywhere, so any replica sharing Config.Key can continue it.
+// state is what the step cookie holds, so any replica sharing Config.Key
+// can continue a flow. The only thing kept beside it is the step ledger
+// (steps.go), per process, which refuses a cookie a later step superseded.
 type state struct {
 	// ID is random per flow; the CSRF tokens are bound to it.
 	ID     string `json:"id"`
