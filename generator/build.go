@@ -13,6 +13,7 @@ import (
 // goroutines.
 type builder struct {
 	g    *Generator
+	cal  *calendar
 	spec Spec
 	pid  string
 	refs *refSet
@@ -45,7 +46,7 @@ func (b *builder) build() *Member {
 	p := &b.person
 
 	res := make([]Resource, 0, 8+2*len(b.claims))
-	res = append(res, b.patient(stamp(newRand(seed, n, streamPatient), p.enrolled)))
+	res = append(res, b.patient(b.cal.stamp(newRand(seed, n, streamPatient), p.enrolled)))
 	res = append(res, b.coverages(newRand(seed, n, streamCoverage))...)
 	for i := range b.claims {
 		res = append(res, b.eob(&b.claims[i]))
@@ -70,7 +71,7 @@ func (b *builder) drawMember() {
 	// (never gofakeit.New(0), which seeds from crypto/rand), and no lock:
 	// the Faker belongs to this build alone.
 	fa, fb := streamSeeds(seed, n, streamFaker)
-	b.person = drawPerson(newRand(seed, n, streamPerson), gofakeit.NewFaker(rand.NewPCG(fa, fb), false), n)
+	b.person = drawPerson(newRand(seed, n, streamPerson), gofakeit.NewFaker(rand.NewPCG(fa, fb), false), n, b.cal.asOf)
 	p := &b.person
 	b.m = &Member{
 		PatientID:  b.pid,
@@ -93,7 +94,7 @@ func passwordOf(n int) string { return fmt.Sprintf("BCNCPSWD%02d", n) }
 // drawHealth chooses the member's chronic conditions by age-specific
 // prevalence, the drugs that treat them, and the member's usual providers.
 func (b *builder) drawHealth(r *rand.Rand) {
-	elderly := b.person.age(asOf) >= 65
+	elderly := b.person.age(b.cal.asOf) >= 65
 	for i := range conditions {
 		c := &conditions[i]
 		p := c.younger
@@ -111,9 +112,9 @@ func (b *builder) drawHealth(r *rand.Rand) {
 	b.prescriber = map[string]string{}
 	for _, c := range b.conds {
 		// Onset: many conditions predate the history, the rest begin in it.
-		onset := addDays(historyStart, -r.IntN(3650))
+		onset := addDays(b.cal.historyStart, -r.IntN(3650))
 		if r.Float64() < 0.45 {
-			onset = serviceDay(r, historyStart, lastService)
+			onset = serviceDay(r, b.cal.historyStart, b.cal.lastService)
 		}
 		b.onsets = append(b.onsets, onset)
 		doctor := b.pcp

@@ -137,7 +137,7 @@ func (b *builder) drawCounts(r *rand.Rand, years float64) map[string]int {
 	if r.Float64() < 0.08 {
 		counts["hha"] = 1 + r.IntN(3)
 	}
-	if b.person.age(asOf) >= 80 && r.Float64() < 0.04 {
+	if b.person.age(b.cal.asOf) >= 80 && r.Float64() < 0.04 {
 		counts["hospice"] = 1 + r.IntN(2)
 	}
 	return counts
@@ -145,11 +145,11 @@ func (b *builder) drawCounts(r *rand.Rand, years float64) map[string]int {
 
 // drawClaims draws every claim, sorts them by service date and numbers them.
 func (b *builder) drawClaims(r *rand.Rand) {
-	from := later(historyStart, b.person.enrolled)
-	if latest := lastService.AddDate(0, -6, 0); from.After(latest) {
+	from := later(b.cal.historyStart, b.person.enrolled)
+	if latest := b.cal.lastService.AddDate(0, -6, 0); from.After(latest) {
 		from = latest
 	}
-	years := lastService.Sub(from).Hours() / 24 / 365.25
+	years := b.cal.lastService.Sub(from).Hours() / 24 / 365.25
 	counts := b.claimCounts(r, years)
 	total := 0
 	for _, n := range counts {
@@ -158,9 +158,9 @@ func (b *builder) drawClaims(r *rand.Rand) {
 	b.claims = make([]claim, 0, total)
 	for i, typ := range ClaimTypes {
 		for range counts[i] {
-			c := b.drawClaim(r, typ, serviceDay(r, from, lastService))
+			c := b.drawClaim(r, typ, serviceDay(r, from, b.cal.lastService))
 			c.order = len(b.claims)
-			if over := daysBetween(lastService, c.end); over > 0 {
+			if over := daysBetween(b.cal.lastService, c.end); over > 0 {
 				c.start, c.end = addDays(c.start, -over), addDays(c.end, -over)
 				for j := range c.lines {
 					c.lines[j].date = addDays(c.lines[j].date, -over)
@@ -168,7 +168,7 @@ func (b *builder) drawClaims(r *rand.Rand) {
 			}
 			c.created = c.end.Add(time.Duration(3+r.IntN(25))*24*time.Hour + time.Duration(13*60+r.IntN(10*60))*time.Minute)
 			c.visit = c.start.Add(time.Duration(13*60+r.IntN(8*60)) * time.Minute)
-			c.updated = stamp(r, c.created)
+			c.updated = b.cal.stamp(r, c.created)
 			b.claims = append(b.claims, c)
 		}
 	}

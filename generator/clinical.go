@@ -163,7 +163,7 @@ func (b *builder) encounters(r *rand.Rand, subject reference) ([]Resource, encou
 		if c.end.Equal(c.start) {
 			end = start.Add(time.Duration(20+r.IntN(100)) * time.Minute)
 		}
-		updated := stamp(r, end)
+		updated := b.cal.stamp(r, end)
 		practitioner := b.refs.practitioner(c.rendering)
 		provider := b.refs.org(c.provider)
 		res := encounterResource{
@@ -213,7 +213,7 @@ func (b *builder) conditions(r *rand.Rand, subject reference, short string) []Re
 	for i, cond := range b.conds {
 		onset := b.conditionOnset(i)
 		id := fmt.Sprintf("condition-%s-%d", short, i+1)
-		updated := stamp(r, later(onset, historyStart))
+		updated := b.cal.stamp(r, later(onset, b.cal.historyStart))
 		res := conditionResource{
 			ResourceType:       "Condition",
 			ID:                 id,
@@ -224,7 +224,7 @@ func (b *builder) conditions(r *rand.Rand, subject reference, short string) []Re
 			Code:               concept{Coding: []coding{cond.snomed, cond.icd10[0]}, Text: cond.snomed.Display},
 			Subject:            subject,
 			OnsetDateTime:      fmtDate(onset),
-			RecordedDate:       fmtDate(later(onset, historyStart)),
+			RecordedDate:       fmtDate(later(onset, b.cal.historyStart)),
 		}
 		out = append(out, Resource{Type: "Condition", ID: id, LastUpdated: updated, Start: onset, End: onset,
 			Category: []string{token(category)}, Code: []string{token(cond.snomed), token(cond.icd10[0])}, JSON: b.enc.encode(&res)})
@@ -245,7 +245,7 @@ func (b *builder) procedures(r *rand.Rand, subject reference, encounters encount
 		for j, code := range codes {
 			id := fmt.Sprintf("procedure-%s-%d", c.number, j+1)
 			when := c.visit.Add(time.Duration(10+r.IntN(20)) * time.Minute)
-			updated := stamp(r, when)
+			updated := b.cal.stamp(r, when)
 			res := procedureResource{
 				ResourceType: "Procedure", ID: id,
 				Meta:              meta{LastUpdated: fmtInstant(updated), Profile: []string{profProcedure}},

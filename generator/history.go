@@ -71,8 +71,8 @@ func (b *builder) allergies(r *rand.Rand, subject reference, short string) []Res
 	out := make([]Resource, 0, n)
 	for i := range n {
 		a := allergens[(first+i)%len(allergens)]
-		when := serviceDay(r, historyStart, lastService).Add(time.Duration(13+r.IntN(8)) * time.Hour)
-		updated := stamp(r, when)
+		when := serviceDay(r, b.cal.historyStart, b.cal.lastService).Add(time.Duration(13+r.IntN(8)) * time.Hour)
+		updated := b.cal.stamp(r, when)
 		id := fmt.Sprintf("allergy-%s-%d", short, i+1)
 		criticality, severity := "low", "mild"
 		if a.reaction.Code == "39579001" {
@@ -106,10 +106,10 @@ func (b *builder) immunizations(r *rand.Rand, subject reference, short string) [
 		cvx  coding
 	}
 	var shots []shot
-	from := later(historyStart, b.person.enrolled)
-	for y := from.Year(); y <= lastService.Year(); y++ {
+	from := later(b.cal.historyStart, b.person.enrolled)
+	for y := from.Year(); y <= b.cal.lastService.Year(); y++ {
 		day := time.Date(y, 9, 15, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(75))
-		if day.Before(from) || day.After(lastService) || r.Float64() > 0.65 {
+		if day.Before(from) || day.After(b.cal.lastService) || r.Float64() > 0.65 {
 			continue
 		}
 		cvx := coding{sysCVX, "140", "Influenza, seasonal, injectable, preservative free"}
@@ -119,10 +119,10 @@ func (b *builder) immunizations(r *rand.Rand, subject reference, short string) [
 		shots = append(shots, shot{day, cvx})
 	}
 	if r.Float64() < 0.6 {
-		shots = append(shots, shot{serviceDay(r, from, lastService), coding{sysCVX, "33", "pneumococcal polysaccharide vaccine, 23 valent"}})
+		shots = append(shots, shot{serviceDay(r, from, b.cal.lastService), coding{sysCVX, "33", "pneumococcal polysaccharide vaccine, 23 valent"}})
 	}
 	if r.Float64() < 0.4 {
-		shots = append(shots, shot{serviceDay(r, later(from, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)), lastService), coding{sysCVX, "187", "zoster vaccine recombinant"}})
+		shots = append(shots, shot{serviceDay(r, later(from, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)), b.cal.lastService), coding{sysCVX, "187", "zoster vaccine recombinant"}})
 	}
 	if r.Float64() < 0.7 {
 		shots = append(shots, shot{time.Date(2021, 1, 10, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(120)), coding{sysCVX, "208", "COVID-19, mRNA, LNP-S, PF, 30 mcg/0.3 mL dose"}})
@@ -134,7 +134,7 @@ func (b *builder) immunizations(r *rand.Rand, subject reference, short string) [
 	out := make([]Resource, 0, len(shots))
 	for i, s := range shots {
 		when := s.when.Add(time.Duration(13+r.IntN(8)) * time.Hour)
-		updated := stamp(r, when)
+		updated := b.cal.stamp(r, when)
 		id := fmt.Sprintf("immunization-%s-%d", short, i+1)
 		res := immunizationResource{
 			ResourceType: "Immunization", ID: id,

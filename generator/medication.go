@@ -50,7 +50,7 @@ func (b *builder) medicationRequests(r *rand.Rand, subject reference, short stri
 	}
 	for _, d := range b.drugs {
 		if !slices.ContainsFunc(orders, func(o order) bool { return o.d.rxnorm == d.rxnorm }) {
-			day := serviceDay(r, historyStart, lastService)
+			day := serviceDay(r, b.cal.historyStart, b.cal.lastService)
 			orders = append(orders, order{d: d, first: day, last: day, prescriber: b.prescriber[d.rxnorm]})
 		}
 	}
@@ -59,10 +59,10 @@ func (b *builder) medicationRequests(r *rand.Rand, subject reference, short stri
 	for i, o := range orders {
 		authored := addDays(o.first, -1-r.IntN(10)).Add(time.Duration(13+r.IntN(8)) * time.Hour)
 		status := "completed"
-		if daysBetween(o.last, lastService) < 180 {
+		if daysBetween(o.last, b.cal.lastService) < 180 {
 			status = "active"
 		}
-		updated := stamp(r, later(authored, o.last))
+		updated := b.cal.stamp(r, later(authored, o.last))
 		id := fmt.Sprintf("medicationrequest-%s-%d", short, i+1)
 		prescriber := o.prescriber
 		if prescriber == "" {

@@ -82,7 +82,7 @@ type visitObservations struct {
 // add renders one Observation with either a value or components.
 func (v *visitObservations) add(profile string, category, code coding, value *quantity, components []component) {
 	id := fmt.Sprintf("obs-%s-%d", v.number, len(v.out)+1)
-	updated := stamp(v.r, v.when)
+	updated := v.b.cal.stamp(v.r, v.when)
 	res := observationResource{
 		ResourceType: "Observation", ID: id,
 		Meta:              meta{LastUpdated: fmtInstant(updated), Profile: []string{profile}},

@@ -102,7 +102,7 @@ type person struct {
 
 // drawPerson draws demographics. Most members are 65 or over, as in
 // Medicare; about one in seven is younger and entitled by disability.
-func drawPerson(r *rand.Rand, f *gofakeit.Faker, number int) person {
+func drawPerson(r *rand.Rand, f *gofakeit.Faker, number int, asOf time.Time) person {
 	var p person
 	p.gender = "female"
 	if r.Float64() < 0.45 {
