@@ -150,8 +150,8 @@ func (b *builder) extraClaim(r *rand.Rand, typ string, from, to time.Time) claim
 	return c
 }
 
-// finishClaims sorts the claims by service date and numbers them, and
-// dates each claim's adjudication: 3 to 27
+// finishClaims sorts the claims by service date and numbers them, settles
+// the stays' Part A amounts, and dates each claim's adjudication: 3 to 27
 // days after the service, early enough that its payment (three days
 // later) is made by the as-of date. It then records, by condition, the
 // first claim that bills it.
@@ -165,6 +165,7 @@ func (b *builder) finishClaims(r *rand.Rand) {
 	for i := range b.claims {
 		c := &b.claims[i]
 		c.number = claimNumber(b.spec.Number, i)
+		b.settle(c)
 		lag := 3 + r.IntN(25)
 		if room := daysBetween(c.end, b.cal.asOf) - 3; lag > room {
 			lag = max(2, room)
@@ -226,7 +227,12 @@ func (c *claim) addLine(r *rand.Rand, svc *service, rev *coding, charge cents, q
 	} else {
 		l.product = coding{sysAbsent, "not-applicable", "Not Applicable"}
 	}
-	l.amt = adjudicate(r, c.typ, price(r, charge, qty), len(c.lines) == 0, false, 0)
+	l.amt = adjudicate(r, c.typ, price(r, charge, qty), false, 0)
+	if svc != nil && svc.preventive {
+		// 42 CFR 410.152(l): no deductible and no coinsurance.
+		l.amt.deductible, l.amt.coinsurance = 0, 0
+		l.amt.paid = l.amt.allowed - l.amt.copay
+	}
 	c.lines = append(c.lines, l)
 	return &c.lines[len(c.lines)-1]
 }

@@ -307,7 +307,7 @@ func ageOn(birth, day time.Time) int {
 
 // exceptionCounts tallies the realistic exceptions.
 type exceptionCounts struct {
-	members, noClaims, hospice                              int
+	members, noClaims, hospice, snfStays, longSNF           int
 	withCond, untreated                                     map[string]int
 	chronicRx, unfilledRx, lapsedRx, acuteRx, acuteUnfilled int
 	wholeDiabetesStory                                      int
@@ -383,9 +383,10 @@ func TestEveryMemberTellsOneStory(t *testing.T) {
 	}
 	t.Logf("chronic courses never filled: %s; lapsed before the end: %s", rate(ex.unfilledRx, ex.chronicRx), rate(ex.lapsedRx, ex.chronicRx))
 	t.Logf("acute prescriptions never filled: %s", rate(ex.acuteUnfilled, ex.acuteRx))
-	t.Logf("diabetics with claims, HbA1c, fills and orders: %s", rate(ex.wholeDiabetesStory, ex.withCond["E11"]))
-	if ex.withCond["E11"] < 50 || ex.withCond["I10"] < 100 || ex.withCond["E78"] < 100 {
-		t.Errorf("too few members to judge: %v", ex.withCond)
+	t.Logf("skilled nursing stays: %d, %d past day 20; diabetics with claims, HbA1c, fills and orders: %s",
+		ex.snfStays, ex.longSNF, rate(ex.wholeDiabetesStory, ex.withCond["E11"]))
+	if ex.withCond["E11"] < 50 || ex.withCond["I10"] < 100 || ex.withCond["E78"] < 100 || ex.snfStays < 3 {
+		t.Errorf("too few members to judge: %v, %d SNF stays", ex.withCond, ex.snfStays)
 	}
 }
 
@@ -396,6 +397,7 @@ func checkRecord(chk *ruleChecker, ex *exceptionCounts, rec *record, cal calenda
 		ex.noClaims++
 	}
 	partA := rec.coverages["part-a-"+strings.TrimPrefix(id, "-")]
+	partB := rec.coverages["part-b-"+strings.TrimPrefix(id, "-")]
 	_, advantage := rec.coverages["part-c-"+strings.TrimPrefix(id, "-")]
 	historyStart := later(cal.historyStart, partA.start)
 	periodEnd := cal.lastService
@@ -510,6 +512,101 @@ func checkRecord(chk *ruleChecker, ex *exceptionCounts, rec *record, cal calenda
 	if readings > 0 && (sys/float64(readings) >= 140 || dia/float64(readings) >= 90) {
 		if _, ok := condByFamily["I10"]; !ok {
 			chk.fail("bp-means-hypertension", id, "average %.0f/%.0f over %d readings, no hypertension Condition", sys/float64(readings), dia/float64(readings), readings)
+		}
+	}
+
+	// Medicare's frequency rules for preventive services, and codes that
+	// fit the member's sex and age.
+	var awvs []recEOB
+	var ippe *recEOB
+	lastScreen := map[string]time.Time{}
+	for i, e := range rec.eobs {
+		for _, l := range e.lines {
+			age := ageOn(rec.birth, e.start)
+			switch l.code {
+			case "G0438", "G0439":
+				awvs = append(awvs, e)
+				awvs[len(awvs)-1].ndc = l.code // the visit's code
+			case "G0402":
+				if ippe != nil || !e.start.Before(partB.start.AddDate(1, 0, 0)) {
+					chk.fail("medicare-frequency", id, "%s: IPPE on %s, Part B from %s", e.id, fmtDate(e.start), fmtDate(partB.start))
+				}
+				ippe = &rec.eobs[i]
+			case "77067", "G0103":
+				sex, minAge := "female", 40
+				if l.code == "G0103" {
+					sex, minAge = "male", 50
+				}
+				if rec.gender != sex || age < minAge {
+					chk.fail("codes-fit-sex-age", id, "%s: %s for a %s aged %d", e.id, l.code, rec.gender, age)
+				}
+				if last, ok := lastScreen[l.code]; ok && months(last, e.start) < 12 {
+					chk.fail("medicare-frequency", id, "%s: %s on %s, the last on %s", e.id, l.code, fmtDate(e.start), fmtDate(last))
+				}
+				lastScreen[l.code] = e.start
+			case "45378":
+				if age < 45 {
+					chk.fail("codes-fit-sex-age", id, "%s: screening colonoscopy at %d", e.id, age)
+				}
+				if last, ok := lastScreen[l.code]; ok && months(last, e.start) < 120 {
+					chk.fail("medicare-frequency", id, "%s: colonoscopy on %s, the last on %s", e.id, fmtDate(e.start), fmtDate(last))
+				}
+				lastScreen[l.code] = e.start
+			}
+		}
+		for _, d := range e.diags {
+			if d == "Z12.31" && rec.gender != "female" || d == "Z12.5" && rec.gender != "male" {
+				chk.fail("codes-fit-sex-age", id, "%s: %s for a %s", e.id, d, rec.gender)
+			}
+		}
+	}
+	initials := 0
+	for i, a := range awvs {
+		if a.ndc == "G0438" {
+			initials++
+		} else if initials == 0 && !partB.start.Before(cal.historyStart) {
+			chk.fail("medicare-frequency", id, "%s: subsequent AWV with no initial one since Part B began %s", a.id, fmtDate(partB.start))
+		}
+		if a.start.Before(partB.start.AddDate(0, 12, 0)) {
+			chk.fail("medicare-frequency", id, "%s: AWV on %s within 12 months of Part B (%s)", a.id, fmtDate(a.start), fmtDate(partB.start))
+		}
+		if i > 0 && months(awvs[i-1].start, a.start) < 12 {
+			chk.fail("medicare-frequency", id, "%s on %s: AWV within 11 full months of %s on %s", a.id, fmtDate(a.start), awvs[i-1].id, fmtDate(awvs[i-1].start))
+		}
+		if ippe != nil && months(ippe.start, a.start) < 12 {
+			chk.fail("medicare-frequency", id, "%s on %s: AWV within 12 months of the IPPE %s", a.id, fmtDate(a.start), ippe.id)
+		}
+	}
+	if initials > 1 {
+		chk.fail("medicare-frequency", id, "%d initial AWVs (G0438 is once per lifetime)", initials)
+	}
+
+	// Skilled nursing: a qualifying stay before, the member's share from
+	// day 21; each hospital stay opens a benefit period with its deductible.
+	for _, e := range rec.eobs {
+		switch e.typ {
+		case "snf":
+			ex.snfStays++
+			if !slices.ContainsFunc(rec.eobs, func(s recEOB) bool {
+				gap := daysBetween(s.end, e.start)
+				return s.typ == "inpatient" && daysBetween(s.start, s.end) >= 3 && gap >= 0 && gap <= 30
+			}) {
+				chk.fail("snf", id, "%s from %s: no qualifying 3-day stay ending within 30 days before", e.id, fmtDate(e.start))
+			}
+			days := daysBetween(e.start, e.end)
+			share := e.lines[0].coinsurance + e.lines[0].copay
+			want := int64(0)
+			if days > 20 {
+				ex.longSNF++
+				want = min(e.lines[0].eligible, int64(days-20)*int64(partAAmount(snfCoinsurances, e.start.Year())))
+			}
+			if share != want || advantage && e.lines[0].coinsurance != 0 || !advantage && e.lines[0].copay != 0 {
+				chk.fail("snf", id, "%s: %d days, member's share %d (coinsurance %d, copay %d), want %d", e.id, days, share, e.lines[0].coinsurance, e.lines[0].copay, want)
+			}
+		case "inpatient":
+			if want := min(e.lines[0].eligible, int64(partAAmount(partADeductibles, e.start.Year()))); e.lines[0].deductible != want {
+				chk.fail("money", id, "%s: Part A deductible %d, want %d", e.id, e.lines[0].deductible, want)
+			}
 		}
 	}
 

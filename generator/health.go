@@ -9,6 +9,9 @@ package generator
 type service struct {
 	system, code, display string
 	charge                cents
+	// preventive marks a Medicare preventive service, for which the
+	// member pays no deductible and no coinsurance (42 CFR 410.152(l)).
+	preventive bool
 }
 
 func cpt(code, display string, charge cents) service {
@@ -17,6 +20,12 @@ func cpt(code, display string, charge cents) service {
 
 func hcpcs(code, display string, charge cents) service {
 	return service{system: sysHCPCS, code: code, display: display, charge: charge}
+}
+
+// preventive marks svc as a preventive service.
+func preventive(svc service) service {
+	svc.preventive = true
+	return svc
 }
 
 // lab is a laboratory test: the CPT billed and the LOINC result it yields,
@@ -101,6 +110,7 @@ var (
 	labBNP        = lab{cpt("83880", "Natriuretic peptide", 9500), "30934-4", "Natriuretic peptide B [Mass/volume] in Serum or Plasma", "pg/mL", 120, 900, 0}
 	labTSH        = lab{cpt("84443", "Thyroid stimulating hormone (TSH)", 5200), "3016-3", "Thyrotropin [Units/volume] in Serum or Plasma", "m[IU]/L", 0.6, 6.5, 2}
 	labHemoglobin = lab{cpt("85018", "Hemoglobin (Hgb)", 1100), "718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 10.8, 15.2, 1}
+	labPSA        = lab{preventive(hcpcs("G0103", "Prostate cancer screening; prostate specific antigen test (PSA)", 3500)), "2857-1", "Prostate specific Ag [Mass/volume] in Serum or Plasma", "ng/mL", 0.3, 3.9, 1}
 )
 
 var (
@@ -249,13 +259,28 @@ var conditions = []condition{
 var (
 	svcVisitLow   = cpt("99213", "Office or other outpatient visit, established patient, low complexity", 13500)
 	svcVisitMod   = cpt("99214", "Office or other outpatient visit, established patient, moderate complexity", 19500)
-	svcWellness   = hcpcs("G0439", "Annual wellness visit, subsequent", 17500)
 	svcVenipunct  = cpt("36415", "Routine venipuncture", 1000)
 	svcMetabolic  = cpt("80053", "Comprehensive metabolic panel", 4500)
 	svcECG        = cpt("93000", "Electrocardiogram, routine, with interpretation and report", 6000)
 	svcPsychother = cpt("90834", "Psychotherapy, 45 minutes", 15000)
 	svcArthrocent = cpt("20610", "Arthrocentesis, aspiration and/or injection, major joint", 18000)
 	svcEcho       = cpt("93306", "Echocardiography, transthoracic, complete", 210000)
+)
+
+// Medicare's preventive visits (42 CFR 410.15 and 410.16), billed with the
+// general adult examination as their diagnosis.
+var (
+	svcIPPE        = preventive(hcpcs("G0402", "Initial preventive physical examination; face-to-face visit, services limited to new beneficiary during the first 12 months of Medicare enrollment", 17000))
+	svcAWVInitial  = preventive(hcpcs("G0438", "Annual wellness visit; includes a personalized prevention plan of service (PPS), initial visit", 18500))
+	svcAWV         = preventive(hcpcs("G0439", "Annual wellness visit, includes a personalized prevention plan of service (PPS), subsequent visit", 17500))
+	dxGeneralExam  = coding{sysICD10CM, "Z00.00", "Encounter for general adult medical examination without abnormal findings"}
+	dxMammogram    = coding{sysICD10CM, "Z12.31", "Encounter for screening mammogram for malignant neoplasm of breast"}
+	dxProstate     = coding{sysICD10CM, "Z12.5", "Encounter for screening for malignant neoplasm of prostate"}
+	dxColon        = coding{sysICD10CM, "Z12.11", "Encounter for screening for malignant neoplasm of colon"}
+	svcMammogram   = preventive(cpt("77067", "Screening mammography, bilateral (2-view study of each breast), including computer-aided detection (CAD) when performed", 28000))
+	svcColonoscopy = preventive(cpt("45378", "Colonoscopy, flexible, diagnostic", 250000))
+	revMammography = coding{sysRevenue, "0403", "Other imaging services, screening mammography"}
+	revColonoscopy = coding{sysRevenue, "0360", "Operating room services, general"}
 )
 
 // acute is a reason for a visit that is not a chronic condition, with the
@@ -273,7 +298,6 @@ var acuteReasons = []acute{
 	{coding{sysICD10CM, "M54.2", "Cervicalgia"}, []service{svcVisitLow}, &drugsAcute[1], 0.4},
 	{coding{sysICD10CM, "N39.0", "Urinary tract infection, site not specified"}, []service{svcVisitLow, cpt("81001", "Urinalysis, automated, with microscopy", 1500)}, &drugsAcute[0], 0.8},
 	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, []service{svcVisitMod, svcECG}, nil, 0},
-	{coding{sysICD10CM, "Z00.00", "Encounter for general adult medical examination without abnormal findings"}, []service{svcWellness, svcVenipunct, svcMetabolic}, nil, 0},
 }
 
 // admission is a reason for an inpatient stay with the ICD-10-PCS
@@ -315,9 +339,9 @@ type visit struct {
 }
 
 // outpatientVisits are the hospital outpatient services anyone may need;
-// the echocardiograms of heart failure are scheduled apart (timeline.go).
+// screenings and the echocardiograms of heart failure are scheduled apart
+// (timeline.go).
 var outpatientVisits = []visit{
-	{coding{sysICD10CM, "Z12.11", "Encounter for screening for malignant neoplasm of colon"}, coding{sysRevenue, "0360", "Operating room services, general"}, cpt("45378", "Colonoscopy, flexible, diagnostic", 250000), true},
 	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, coding{sysRevenue, "0450", "Emergency room, general"}, cpt("99284", "Emergency department visit, moderate complexity", 150000), false},
 	{coding{sysICD10CM, "R06.02", "Shortness of breath"}, coding{sysRevenue, "0324", "Radiology diagnostic, chest X-ray"}, cpt("71046", "Radiologic examination, chest, 2 views", 25000), true},
 	{coding{sysICD10CM, "R01.1", "Cardiac murmur, unspecified"}, revEcho, svcEcho, true},

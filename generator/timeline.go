@@ -13,7 +13,8 @@ import (
 // follow them, block the days they cover; the chronic-care visits that
 // diagnose and monitor each condition come next, then the prescriptions
 // written at them and the fills that follow, then visits for specialists,
-// acute illness, hospital outpatient services and equipment. Every claim bills a condition only while the member
+// acute illness, hospital outpatient services, equipment and Medicare's
+// preventive services. Every claim bills a condition only while the member
 // has it, and each rule the record keeps (README, "Generated members") holds
 // because of the order and spacing of the events, not because anything is
 // filtered out afterwards.
@@ -37,6 +38,14 @@ const (
 	// home health care.
 	snfAfterStay = 0.3
 	hhaAfterStay = 0.15
+	// Uptake of Medicare's preventive services among those eligible.
+	ippeUptake        = 0.25
+	awvUptake         = 0.6
+	awvBeforeHistory  = 0.8 // of those eligible before the history: had their initial visit then
+	awvSkipYear       = 0.2
+	mammogramUptake   = 0.6
+	psaUptake         = 0.45
+	colonoscopyUptake = 0.3
 )
 
 // condState is one of the member's conditions on the timeline.
@@ -99,6 +108,7 @@ func (b *builder) drawTimeline(r *rand.Rand) {
 		t.acuteVisits(years)
 		t.outpatientVisits(years)
 		t.equipment()
+		t.preventiveServices()
 	}
 	b.fitCounts(r)
 	b.finishClaims(r)
@@ -556,4 +566,101 @@ func (t *timeline) equipment() {
 			t.add(c)
 		}
 	}
+}
+
+// preventiveServices draws Medicare's preventive services at the
+// frequencies it pays them: the "Welcome to Medicare" visit within the
+// first 12 months of Part B (42 CFR 410.16), then annual wellness visits,
+// the first of them once in a lifetime and each later one after eleven
+// full months (42 CFR 410.15); screening mammograms for women (410.34)
+// and PSA tests for men 50 and over (410.39) at most once a year, and a
+// screening colonoscopy at most once in ten years (410.37).
+func (t *timeline) preventiveServices() {
+	b, r := t.b, t.r
+	p := &b.person
+	partB := p.enrolled
+	var ippe time.Time
+	if !partB.Before(b.from) && r.Float64() < ippeUptake {
+		day := t.afterStays(addDays(partB, 14+r.IntN(320)))
+		if day.Before(partB.AddDate(1, 0, 0)) && !day.After(t.careEnd) {
+			t.wellness(day, svcIPPE)
+			ippe = day
+		}
+	}
+	if r.Float64() < awvUptake {
+		eligible := later(partB.AddDate(1, 0, 0), b.from)
+		if !ippe.IsZero() {
+			eligible = later(eligible, afterElevenFullMonths(ippe))
+		}
+		initialDone := partB.AddDate(1, 0, 0).Before(b.from) && r.Float64() < awvBeforeHistory
+		for {
+			day := addDays(eligible, r.IntN(90))
+			if r.Float64() < awvSkipYear {
+				day = day.AddDate(1, 0, 0)
+			}
+			if day = t.afterStays(day); day.After(t.careEnd) {
+				break
+			}
+			svc := svcAWV
+			if !initialDone {
+				svc, initialDone = svcAWVInitial, true
+			}
+			t.wellness(day, svc)
+			eligible = afterElevenFullMonths(day)
+		}
+	}
+	if p.gender == "female" && r.Float64() < mammogramUptake {
+		t.annualScreening(later(b.from, p.birth.AddDate(40, 0, 0)), t.careEnd, func(day time.Time) {
+			c := t.screening(day, dxMammogram)
+			c.addLine(r, &svcMammogram, &revMammography, 0, 1, day)
+			c.procedure = &svcMammogram
+			t.add(*c)
+		})
+	}
+	if p.gender == "male" && r.Float64() < psaUptake {
+		t.annualScreening(later(b.from, p.birth.AddDate(50, 0, 0)), earlier(t.careEnd, p.birth.AddDate(76, 0, 0)), func(day time.Time) {
+			c := t.screening(day, dxProstate)
+			l := c.addLine(r, &labPSA.bill, &revLab, 0, 1, day)
+			l.lab = &labPSA
+			t.add(*c)
+		})
+	}
+	from, to := later(b.from, p.birth.AddDate(50, 0, 0)), earlier(t.careEnd, p.birth.AddDate(76, 0, 0))
+	if r.Float64() < colonoscopyUptake {
+		if day, ok := t.freeDay(from, to); ok {
+			c := t.screening(day, dxColon)
+			c.addLine(r, &svcColonoscopy, &revColonoscopy, 0, 1, day)
+			c.procedure = &svcColonoscopy
+			t.add(*c)
+		}
+	}
+}
+
+// annualScreening calls screen on days from from to to, each at least
+// eleven full months after the one before and some a year or more later.
+func (t *timeline) annualScreening(from, to time.Time, screen func(day time.Time)) {
+	for eligible := from; ; {
+		day := t.afterStays(addDays(eligible, t.r.IntN(240)))
+		if day.After(to) {
+			return
+		}
+		screen(day)
+		eligible = afterElevenFullMonths(day)
+	}
+}
+
+// wellness bills a preventive visit with the PCP, who takes the vital
+// signs.
+func (t *timeline) wellness(day time.Time, svc service) {
+	c := t.b.office(day, t.b.pcp, "")
+	c.diags = []coding{dxGeneralExam}
+	c.addLine(t.r, &svc, nil, 0, 1, day)
+	c.vitals = true
+	t.add(c)
+}
+
+// screening starts a hospital outpatient claim for a screening, ordered by
+// the PCP.
+func (t *timeline) screening(day time.Time, dx coding) *claim {
+	return &claim{typ: "outpatient", start: day, end: day, diags: []coding{dx}, rendering: t.b.pcp, provider: t.b.hospital}
 }

@@ -109,7 +109,7 @@ func (b *builder) dispense(r *rand.Rand, c *claim, d drug, day time.Time, days i
 		product: coding{sysNDC, d.ndc, d.ndcDisplay},
 		qty:     qty,
 		date:    day,
-		amt:     adjudicate(r, "pde", cost, true, d.brand, days),
+		amt:     adjudicate(r, "pde", cost, d.brand, days),
 	})
 }
 
