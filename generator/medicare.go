@@ -26,11 +26,6 @@ func medicareStart(birth time.Time) time.Time {
 	return start
 }
 
-// monthsApart counts calendar months from a's month to b's month.
-func monthsApart(a, b time.Time) int {
-	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
-}
-
 // afterElevenFullMonths is the first day a once-a-year preventive service
 // may be billed again after one on last: the first of the month twelve
 // months on, once eleven full months have passed after last's month (42 CFR
@@ -46,9 +41,6 @@ const (
 	// member for skilled nursing: three consecutive days as an inpatient,
 	// counting the admission day but not the discharge day (409.30(a)(1)).
 	snfQualifyingDays = 3
-	// snfAdmitWithin bounds the days from that discharge to the skilled
-	// nursing admission (409.30(b)(1)).
-	snfAdmitWithin = 30
 	// snfFullyCoveredDays are the days of a benefit period Medicare pays
 	// in full; from day 21 the member owes a daily coinsurance (409.85).
 	snfFullyCoveredDays = 20

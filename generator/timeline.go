@@ -63,8 +63,9 @@ type condState struct {
 	// treated and second say whether the member takes its first drug and
 	// is later given its second; unfilled and lapse are drawn per course.
 	treated, second bool
-	// named is the first day a claim bills it; zero when none does, and the
-	// record then has no Condition for it.
+	// named is a day a claim bills it (the first, once finishClaims has
+	// run); zero when none does, and the record then has no Condition for
+	// it.
 	named time.Time
 }
 
@@ -243,7 +244,8 @@ func (t *timeline) hospitalStays(years float64) {
 		t.stays = append(t.stays, span{stay.start, stay.end})
 		last := stay.end
 		// Skilled nursing needs a qualifying stay and an admission within
-		// snfAdmitWithin days of its discharge (42 CFR 409.30).
+		// 30 days of its discharge (42 CFR 409.30(b)(1)): here the day of
+		// discharge or one of the two after.
 		if length >= snfQualifyingDays && r.Float64() < snfAfterStay {
 			start, snfDays := addDays(stay.end, r.IntN(3)), 10+r.IntN(31)
 			if end := addDays(start, snfDays); !end.After(t.careEnd) {
@@ -424,13 +426,15 @@ func (t *timeline) chronicVisit(day time.Time, nextWithin int) {
 	}
 	c := b.office(day, rendering, referring)
 	c.diags = []coding{cond.icd10[r.IntN(len(cond.icd10))]}
+	// The other conditions are listed now and then, and each one at the
+	// first visit after its onset, so that every condition is on a claim.
 	for _, i := range active {
-		if other := b.conds[i]; i != principal && (b.states[i].named.IsZero() || r.Float64() < 0.6) {
-			c.diags = append(c.diags, other.icd10[0])
-			b.states[i].named = day
+		if other := &b.states[i]; i != principal && (other.named.IsZero() || r.Float64() < 0.6) {
+			c.diags = append(c.diags, b.conds[i].icd10[0])
+			other.named = later(other.named, day)
 		}
 	}
-	st.named = day
+	st.named = later(st.named, day)
 	visit := svcVisitLow
 	if len(active) > 2 || r.Float64() < 0.4 {
 		visit = svcVisitMod
