@@ -20,10 +20,11 @@ func price(r *rand.Rand, charge cents, qty float64) cents {
 
 // adjudicate turns a submitted charge into the amounts the plan allowed
 // and paid, with the member's share by claim type: 20% coinsurance and an
-// occasional deductible for Part B services, the Part A deductible on a
-// stay's first line, copays for drugs, nothing for home health and hospice
-// (42 CFR 409.50 and 418.400 allow only small copays there).
-func adjudicate(r *rand.Rand, typ string, submitted cents, first bool, brand bool, days int) amounts {
+// occasional deductible for Part B services, copays for drugs, nothing for
+// home health and hospice (42 CFR 409.50 and 418.400 allow only small
+// copays there). A stay's Part A deductible and coinsurance depend on the
+// stay as a whole and are added by settle.
+func adjudicate(r *rand.Rand, typ string, submitted cents, brand bool, days int) amounts {
 	lo, hi := allowedRatio(typ)
 	a := amounts{submitted: submitted}
 	a.allowed = min(submitted, round(float64(submitted)*between(r, lo, hi)))
@@ -33,10 +34,6 @@ func adjudicate(r *rand.Rand, typ string, submitted cents, first bool, brand boo
 			a.deductible = round(float64(a.allowed) * between(r, 0.1, 0.6))
 		}
 		a.coinsurance = round(float64(a.allowed-a.deductible) * 0.2)
-	case "inpatient":
-		if first {
-			a.deductible = min(a.allowed, 160000)
-		}
 	case "pde":
 		per30 := between(r, 0, 1000)
 		if brand {

@@ -13,6 +13,7 @@ import (
 // goroutines.
 type builder struct {
 	g    *Generator
+	cal  *calendar
 	spec Spec
 	pid  string
 	refs *refSet
@@ -20,11 +21,15 @@ type builder struct {
 	m    *Member
 
 	person person
+	// conds are the member's chronic conditions and states their course on
+	// the timeline, index for index (while a drawer runs, withActive
+	// narrows conds to those active on its day).
 	conds  []*condition
-	onsets []time.Time // by index of conds
-	drugs  []drug
-	// prescriber maps a drug's RxNorm code to the Practitioner id that
-	// prescribes it.
+	states []condState
+	// drugs are the chronic drugs the member is prescribed, and
+	// prescriber maps each one's RxNorm code to the Practitioner id that
+	// prescribes it, for claims drawn out of context.
+	drugs      []drug
 	prescriber map[string]string
 
 	pcp         string // Practitioner id of the primary care physician
@@ -32,20 +37,29 @@ type builder struct {
 	pharmacy    string
 	dmeSupplier string
 
-	claims []claim
+	// from and to are the first and last days of the member's claims
+	// history: from entitlement (or the history's start) to the last
+	// service day. from is after to for a member entitled too recently to
+	// have claims.
+	from, to      time.Time
+	claims        []claim
+	prescriptions []*prescription
+	// bpTreated is the first fill of a blood pressure drug, zero when none;
+	// hospiceStart the hospice election, zero when none.
+	bpTreated, hospiceStart time.Time
 }
 
-// build draws the member in a fixed order (person, health, claims), each
+// build draws the member in a fixed order (person, health, timeline), each
 // from its own stream, then renders Patient, Coverage, EOBs, clinical
 // resources and the referenced directory, in the order Member documents.
 func (b *builder) build() *Member {
 	seed, n := b.g.seed, b.spec.Number
 	b.drawMember()
-	b.drawClaims(newRand(seed, n, streamClaims))
+	b.drawTimeline(newRand(seed, n, streamClaims))
 	p := &b.person
 
 	res := make([]Resource, 0, 8+2*len(b.claims))
-	res = append(res, b.patient(stamp(newRand(seed, n, streamPatient), p.enrolled)))
+	res = append(res, b.patient(b.cal.stamp(newRand(seed, n, streamPatient), p.enrolled)))
 	res = append(res, b.coverages(newRand(seed, n, streamCoverage))...)
 	for i := range b.claims {
 		res = append(res, b.eob(&b.claims[i]))
@@ -70,7 +84,7 @@ func (b *builder) drawMember() {
 	// (never gofakeit.New(0), which seeds from crypto/rand), and no lock:
 	// the Faker belongs to this build alone.
 	fa, fb := streamSeeds(seed, n, streamFaker)
-	b.person = drawPerson(newRand(seed, n, streamPerson), gofakeit.NewFaker(rand.NewPCG(fa, fb), false), n)
+	b.person = drawPerson(newRand(seed, n, streamPerson), gofakeit.NewFaker(rand.NewPCG(fa, fb), false), n, b.cal.asOf)
 	p := &b.person
 	b.m = &Member{
 		PatientID:  b.pid,
@@ -91,16 +105,19 @@ func usernameOf(n int) string { return fmt.Sprintf("BCNCUser%02d", n) }
 func passwordOf(n int) string { return fmt.Sprintf("BCNCPSWD%02d", n) }
 
 // drawHealth chooses the member's chronic conditions by age-specific
-// prevalence, the drugs that treat them, and the member's usual providers.
+// prevalence, when each began, who manages it and whether it is treated,
+// and the member's usual providers.
 func (b *builder) drawHealth(r *rand.Rand) {
-	elderly := b.person.age(asOf) >= 65
+	p := &b.person
+	b.from, b.to = later(b.cal.historyStart, p.enrolled), b.cal.lastService
+	elderly := p.age(b.cal.asOf) >= 65
 	for i := range conditions {
 		c := &conditions[i]
-		p := c.younger
+		prevalence := c.younger
 		if elderly {
-			p = c.elderly
+			prevalence = c.elderly
 		}
-		if r.Float64() < p {
+		if r.Float64() < prevalence {
 			b.conds = append(b.conds, c)
 		}
 	}
@@ -109,24 +126,28 @@ func (b *builder) drawHealth(r *rand.Rand) {
 	}
 	b.pcp = pickPractitioner(r, specFamily+r.IntN(2))
 	b.prescriber = map[string]string{}
+	adult := p.birth.AddDate(20, 0, 0) // no chronic condition here begins in childhood
+	history := !b.from.After(b.to)
 	for _, c := range b.conds {
-		// Onset: many conditions predate the history, the rest begin in it.
-		onset := addDays(historyStart, -r.IntN(3650))
-		if r.Float64() < 0.45 {
-			onset = serviceDay(r, historyStart, lastService)
+		st := condState{active: true, doctor: b.pcp}
+		if history && r.Float64() < onsetInHistory {
+			st.onset, st.diagnosed = serviceDay(r, b.from, b.to), true
+		} else {
+			st.onset = later(addDays(b.from, -1-r.IntN(3650)), adult)
+			if !st.onset.Before(b.from) {
+				st.onset, st.diagnosed = serviceDay(r, b.from, b.to), history
+			}
 		}
-		b.onsets = append(b.onsets, onset)
-		doctor := b.pcp
 		if r.Float64() < 0.5 {
-			doctor = pickPractitioner(r, c.specialty)
+			st.doctor = pickPractitioner(r, c.specialty)
 		}
+		st.treated = r.Float64() >= c.untreated || b.spec.Rich
+		st.second = len(c.drugs) > 1 && r.Float64() < secondDrugShare
+		b.states = append(b.states, st)
 		for j, d := range c.drugs {
-			// The first-line drug is usual; the second is added for some.
-			if (j == 0 && r.Float64() < 0.85) || (j > 0 && r.Float64() < 0.3) || (b.spec.Rich && j == 0) {
-				if !slices.Contains(b.drugs, d) {
-					b.drugs = append(b.drugs, d)
-					b.prescriber[d.rxnorm] = doctor
-				}
+			if (j == 0 && st.treated || j > 0 && st.second) && !slices.Contains(b.drugs, d) {
+				b.drugs = append(b.drugs, d)
+				b.prescriber[d.rxnorm] = st.doctor
 			}
 		}
 	}

@@ -79,113 +79,49 @@ func poisson(r *rand.Rand, mean float64) int {
 	}
 }
 
-// claimCounts returns how many claims of each type (in ClaimTypes order)
-// the member has: Spec.ClaimCounts when given, else drawn from the
-// member's health and years of history.
-func (b *builder) claimCounts(r *rand.Rand, years float64) []int {
-	counts := make([]int, len(ClaimTypes))
-	if b.spec.ClaimCounts != nil {
-		for i, t := range ClaimTypes {
-			counts[i] = min(max(b.spec.ClaimCounts[t], 0), maxClaimsPerType)
-		}
-	} else {
-		drawn := b.drawCounts(r, years)
-		for i, t := range ClaimTypes {
-			counts[i] = drawn[t]
-		}
-		// Every member sees a doctor at least once: the "Welcome to
-		// Medicare" visit.
-		counts[0] = max(counts[0], 1) // ClaimTypes[0] is carrier
-		for i := range counts {
-			counts[i] = min(counts[i], maxClaimsPerType)
-		}
+// fitCounts gives a member with Spec.ClaimCounts exactly those claims per
+// type, and a Rich member at least one of each type and a Procedure: it
+// keeps an evenly spread subset of a type's claims when there are too
+// many, and draws the missing ones out of context (drawClaim) on days of
+// the history, each fill with a prescription. Members built from a plain
+// Spec keep their timeline as drawn.
+func (b *builder) fitCounts(r *rand.Rand) {
+	if b.spec.ClaimCounts == nil && !b.spec.Rich {
+		return
 	}
-	if b.spec.Rich {
-		for i := range counts {
-			counts[i] = max(counts[i], 1)
-		}
+	from, to := b.from, b.to
+	if from.After(to) {
+		from = to // no history: the claims asked for fall on its last day
 	}
-	return counts
-}
-
-// drawCounts draws claim counts from the member's utilisation (a
-// log-normal factor that grows with the number of chronic conditions) and
-// years of history: about a physician claim every few months, fewer
-// outpatient visits, stays for a few percent a year, Part D fills for each
-// drug taken, supplies for conditions that need them, and the occasional
-// home health, SNF or hospice episode.
-func (b *builder) drawCounts(r *rand.Rand, years float64) map[string]int {
-	n := float64(len(b.conds))
-	util := math.Exp(0.6*r.NormFloat64()) * (1 + 0.25*n)
-	hasDME := false
-	for _, c := range b.conds {
-		hasDME = hasDME || len(c.dme) > 0
-	}
-	counts := map[string]int{}
-	counts["carrier"] = poisson(r, util*years*1.4)
-	counts["outpatient"] = poisson(r, util*years*0.3)
-	counts["inpatient"] = poisson(r, util*years*0.03*(1+0.3*n))
-	counts["pde"] = poisson(r, float64(len(b.drugs))*years*1.5*(0.3+0.7*r.Float64()))
-	if hasDME {
-		counts["dme"] = poisson(r, years*0.4)
-	} else if r.Float64() < 0.1 {
-		counts["dme"] = 1
-	}
-	if stays := counts["inpatient"]; stays > 0 && r.Float64() < 0.25 {
-		counts["snf"] = 1 + r.IntN(stays)
-	}
-	if r.Float64() < 0.08 {
-		counts["hha"] = 1 + r.IntN(3)
-	}
-	if b.person.age(asOf) >= 80 && r.Float64() < 0.04 {
-		counts["hospice"] = 1 + r.IntN(2)
-	}
-	return counts
-}
-
-// drawClaims draws every claim, sorts them by service date and numbers them.
-func (b *builder) drawClaims(r *rand.Rand) {
-	from := later(historyStart, b.person.enrolled)
-	if latest := lastService.AddDate(0, -6, 0); from.After(latest) {
-		from = latest
-	}
-	years := lastService.Sub(from).Hours() / 24 / 365.25
-	counts := b.claimCounts(r, years)
-	total := 0
-	for _, n := range counts {
-		total += n
-	}
-	b.claims = make([]claim, 0, total)
-	for i, typ := range ClaimTypes {
-		for range counts[i] {
-			c := b.drawClaim(r, typ, serviceDay(r, from, lastService))
-			c.order = len(b.claims)
-			if over := daysBetween(lastService, c.end); over > 0 {
-				c.start, c.end = addDays(c.start, -over), addDays(c.end, -over)
-				for j := range c.lines {
-					c.lines[j].date = addDays(c.lines[j].date, -over)
-				}
+	kept := b.claims[:0:0]
+	var extra []claim
+	for _, typ := range ClaimTypes {
+		var have []claim
+		for _, c := range b.claims {
+			if c.typ == typ {
+				have = append(have, c)
 			}
-			c.created = c.end.Add(time.Duration(3+r.IntN(25))*24*time.Hour + time.Duration(13*60+r.IntN(10*60))*time.Minute)
-			c.visit = c.start.Add(time.Duration(13*60+r.IntN(8*60)) * time.Minute)
-			c.updated = stamp(r, c.created)
-			b.claims = append(b.claims, c)
+		}
+		want := len(have)
+		if b.spec.ClaimCounts != nil {
+			want = min(max(b.spec.ClaimCounts[typ], 0), maxClaimsPerType)
+		}
+		if b.spec.Rich {
+			want = max(want, 1)
+		}
+		for k := range min(want, len(have)) {
+			kept = append(kept, have[k*len(have)/want])
+		}
+		for range want - len(have) {
+			extra = append(extra, b.extraClaim(r, typ, from, to))
 		}
 	}
-	slices.SortStableFunc(b.claims, func(x, y claim) int {
-		if c := x.start.Compare(y.start); c != 0 {
-			return c
-		}
-		return x.order - y.order
-	})
-	refills := map[string]int{}
+	if b.spec.Rich && !slices.ContainsFunc(append(kept, extra...), func(c claim) bool { return len(c.pcs) > 0 || c.procedure != nil }) {
+		extra = append(extra, b.extraClaim(r, "inpatient", from, to))
+	}
+	b.claims = append(kept, extra...)
 	for i := range b.claims {
-		c := &b.claims[i]
-		c.number = claimNumber(b.spec.Number, i)
-		if c.drug != nil {
-			c.refill = refills[c.drug.rxnorm]
-			refills[c.drug.rxnorm]++
-		}
+		b.claims[i].order = i
 	}
 	if b.spec.Rich {
 		for i := range b.claims {
@@ -197,28 +133,87 @@ func (b *builder) drawClaims(r *rand.Rand) {
 	}
 }
 
-// drawClaim draws one claim of typ whose service starts on day.
-func (b *builder) drawClaim(r *rand.Rand, typ string, day time.Time) claim {
-	c := claim{typ: typ}
-	switch typ {
-	case "carrier":
-		b.carrier(r, &c, day)
-	case "dme":
-		b.dme(r, &c, day)
-	case "hha":
-		b.hha(r, &c, day)
-	case "hospice":
-		b.hospice(r, &c, day)
-	case "inpatient":
-		b.inpatient(r, &c, day)
-	case "outpatient":
-		b.outpatient(r, &c, day)
-	case "snf":
-		b.snf(r, &c, day)
-	case "pde":
-		b.pde(r, &c, day)
+// extraClaim draws one claim of typ on a day of [from, to], ending by to;
+// a fill gets a prescription written a few days before it.
+func (b *builder) extraClaim(r *rand.Rand, typ string, from, to time.Time) claim {
+	c := b.drawClaim(r, typ, serviceDay(r, from, to))
+	if over := daysBetween(to, c.end); over > 0 {
+		c.start, c.end = addDays(c.start, -over), addDays(c.end, -over)
+		for j := range c.lines {
+			c.lines[j].date = addDays(c.lines[j].date, -over)
+		}
+	}
+	if c.drug != nil {
+		rx := b.prescribe(*c.drug, c.rendering, addDays(c.start, -1-r.IntN(5)))
+		rx.status, rx.fills, rx.lastFill = "completed", 1, c.start
 	}
 	return c
+}
+
+// finishClaims sorts the claims by service date and numbers them, settles
+// the stays' Part A amounts, and dates each claim's adjudication: 3 to 27
+// days after the service, early enough that its payment (three days
+// later) is made by the as-of date. It then records, by condition, the
+// first claim that bills it.
+func (b *builder) finishClaims(r *rand.Rand) {
+	slices.SortStableFunc(b.claims, func(x, y claim) int {
+		if c := x.start.Compare(y.start); c != 0 {
+			return c
+		}
+		return x.order - y.order
+	})
+	for i := range b.claims {
+		c := &b.claims[i]
+		c.number = claimNumber(b.spec.Number, i)
+		b.settle(c)
+		lag := 3 + r.IntN(25)
+		if room := daysBetween(c.end, b.cal.asOf) - 3; lag > room {
+			lag = max(2, room)
+		}
+		c.created = addDays(c.end, lag).Add(time.Duration(13*60+r.IntN(10*60)) * time.Minute)
+		c.visit = c.start.Add(time.Duration(13*60+r.IntN(8*60)) * time.Minute)
+		c.updated = b.cal.stamp(r, c.created)
+	}
+	for i := range b.states {
+		st := &b.states[i]
+		st.named = time.Time{}
+		for j := range b.claims {
+			if b.claims[j].hasDiagnosis(b.conds[i]) {
+				st.named = b.claims[j].start
+				break
+			}
+		}
+	}
+}
+
+// drawClaim draws one claim of typ whose service starts on day, out of
+// the context of the member's timeline but billing only the conditions
+// the member has on day.
+func (b *builder) drawClaim(r *rand.Rand, typ string, day time.Time) claim {
+	c := claim{typ: typ}
+	b.withActive(day, func() { b.drawOne(r, &c, day) })
+	return c
+}
+
+func (b *builder) drawOne(r *rand.Rand, c *claim, day time.Time) {
+	switch c.typ {
+	case "carrier":
+		b.carrier(r, c, day)
+	case "dme":
+		b.dme(r, c, day)
+	case "hha":
+		b.hha(r, c, day)
+	case "hospice":
+		b.hospice(r, c, day)
+	case "inpatient":
+		b.inpatient(r, c, day)
+	case "outpatient":
+		b.outpatient(r, c, day)
+	case "snf":
+		b.snf(r, c, day)
+	case "pde":
+		b.pde(r, c, day)
+	}
 }
 
 // addLine appends a line for svc (or a revenue-only line when svc is nil).
@@ -232,7 +227,12 @@ func (c *claim) addLine(r *rand.Rand, svc *service, rev *coding, charge cents, q
 	} else {
 		l.product = coding{sysAbsent, "not-applicable", "Not Applicable"}
 	}
-	l.amt = adjudicate(r, c.typ, price(r, charge, qty), len(c.lines) == 0, false, 0)
+	l.amt = adjudicate(r, c.typ, price(r, charge, qty), false, 0)
+	if svc != nil && svc.preventive {
+		// 42 CFR 410.152(l): no deductible and no coinsurance.
+		l.amt.deductible, l.amt.coinsurance = 0, 0
+		l.amt.paid = l.amt.allowed - l.amt.copay
+	}
 	c.lines = append(c.lines, l)
 	return &c.lines[len(c.lines)-1]
 }

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -100,80 +99,34 @@ func (b *builder) dme(r *rand.Rand, c *claim, day time.Time) {
 }
 
 func (b *builder) hha(r *rand.Rand, c *claim, day time.Time) {
-	c.start, c.end = day, addDays(day, 14+r.IntN(47))
+	days := 14 + r.IntN(47)
 	dx := snfReasons[r.IntN(len(snfReasons))]
 	if cond := b.chronic(r); cond != nil {
 		dx = cond.icd10[0]
 	}
-	c.diags = []coding{dx}
-	c.addLine(r, &svcHHNursing, &revHHNursing, 0, float64(4+r.IntN(9)), c.start)
-	if r.Float64() < 0.6 {
-		c.addLine(r, &svcHHPT, &revHHPT, 0, float64(2+r.IntN(7)), c.start)
-	}
-	b.secondary(r, c, 3)
-	c.rendering = b.pcp
-	c.provider = pickOrganization(r, kindHHA)
+	b.homeHealth(r, c, day, days, dx)
 }
 
 func (b *builder) hospice(r *rand.Rand, c *claim, day time.Time) {
 	days := 15 + r.IntN(76)
-	c.start, c.end = day, addDays(day, days)
-	c.diags = []coding{hospiceReasons[r.IntN(len(hospiceReasons))]}
-	c.addLine(r, &svcHospice, &revHospice, 0, float64(days), c.start)
-	c.rendering = b.pcp
-	c.provider = pickOrganization(r, kindHospice)
+	b.hospicePeriod(r, c, day, days, b.terminalDiagnosis(r), pickOrganization(r, kindHospice))
 }
 
 func (b *builder) inpatient(r *rand.Rand, c *claim, day time.Time) {
-	a := admissions[r.IntN(len(admissions))]
+	a := b.admissionFor(r)
 	if b.spec.Rich && !slices.ContainsFunc(b.claims, func(c claim) bool { return len(c.pcs) > 0 }) {
 		// A rich member shows a Procedure: its first stay has a surgery.
 		a = admissions[3]
 	}
-	days := a.days[0] + r.IntN(a.days[1]-a.days[0]+1)
-	c.start, c.end = day, addDays(day, days)
-	c.diags = []coding{a.dx}
-	b.secondary(r, c, 4)
-	c.addLine(r, nil, &revRoomBoard, 250000, float64(days), c.start)
-	c.addLine(r, nil, &revPharmacy, round(between(r, 60000, 300000)), 1, c.start)
-	c.addLine(r, &svcMetabolic, &revLab, round(between(r, 40000, 150000)), 1, c.start)
-	if a.pcs.Code != "" {
-		c.pcs = []coding{a.pcs}
-		c.addLine(r, nil, &revSurgery, round(between(r, 1500000, 4000000)), 1, c.start)
-	}
-	c.rendering = pickPractitioner(r, specInternal)
-	c.provider = b.hospital
+	b.stay(r, c, day, a, a.days[0]+r.IntN(a.days[1]-a.days[0]+1))
 }
 
 func (b *builder) snf(r *rand.Rand, c *claim, day time.Time) {
-	days := 10 + r.IntN(31)
-	c.start, c.end = day, addDays(day, days)
-	c.diags = []coding{snfReasons[r.IntN(len(snfReasons))]}
-	b.secondary(r, c, 3)
-	c.addLine(r, nil, &revRoomBoard, 65000, float64(days), c.start)
-	c.addLine(r, &svcPTEval, &revPT, 0, float64(days/2+1), c.start)
-	if r.Float64() < 0.6 {
-		c.addLine(r, &svcOTEval, &revOT, 0, float64(days/3+1), c.start)
-	}
-	c.addLine(r, nil, &revPharmacy, round(between(r, 20000, 120000)), 1, c.start)
-	c.rendering = b.pcp
-	c.provider = pickOrganization(r, kindSNF)
+	b.nursingStay(r, c, day, 10+r.IntN(31), snfReasons[r.IntN(len(snfReasons))])
 }
 
 func (b *builder) outpatient(r *rand.Rand, c *claim, day time.Time) {
-	c.start, c.end = day, day
-	v := outpatientVisits[r.IntN(len(outpatientVisits))]
-	c.diags = []coding{v.dx}
-	b.secondary(r, c, 3)
-	c.addLine(r, &v.bill, &v.revenue, 0, 1, day)
-	if r.Float64() < 0.4 {
-		c.addLine(r, &svcMetabolic, &revLab, 18000, 1, day)
-	}
-	if v.procedure {
-		c.procedure = &v.bill
-	}
-	c.rendering = b.pcp
-	c.provider = b.hospital
+	b.outpatientVisit(r, c, day, outpatientVisits[r.IntN(len(outpatientVisits))])
 }
 
 func (b *builder) pde(r *rand.Rand, c *claim, day time.Time) {
@@ -182,29 +135,16 @@ func (b *builder) pde(r *rand.Rand, c *claim, day time.Time) {
 		pool = drugsAcute
 	}
 	d := pool[r.IntN(len(pool))]
-	c.drug = &d
-	c.daysSupply = 30
+	days := 30
 	if !slices.Contains(drugsAcute, d) && r.Float64() < 0.4 {
-		c.daysSupply = 90
+		days = 90
 	}
 	if slices.Contains(drugsAcute, d) {
-		c.daysSupply = 10
+		days = 10
 	}
-	c.start, c.end = day, day
-	c.rendering = b.prescriber[d.rxnorm]
-	if c.rendering == "" {
-		c.rendering = b.pcp
+	prescriber := b.prescriber[d.rxnorm]
+	if prescriber == "" {
+		prescriber = b.pcp
 	}
-	c.provider = b.pharmacy
-	if r.Float64() < 0.15 {
-		c.provider = pickOrganization(r, kindPharmacy)
-	}
-	qty := math.Ceil(d.perDay * float64(c.daysSupply))
-	cost := round(float64(d.cost30) * float64(c.daysSupply) / 30 * between(r, 0.95, 1.1))
-	c.lines = append(c.lines, line{
-		product: coding{sysNDC, d.ndc, d.ndcDisplay},
-		qty:     qty,
-		date:    day,
-		amt:     adjudicate(r, "pde", cost, true, d.brand, c.daysSupply),
-	})
+	b.dispense(r, c, d, day, days, prescriber)
 }

@@ -163,7 +163,7 @@ func (b *builder) encounters(r *rand.Rand, subject reference) ([]Resource, encou
 		if c.end.Equal(c.start) {
 			end = start.Add(time.Duration(20+r.IntN(100)) * time.Minute)
 		}
-		updated := stamp(r, end)
+		updated := b.cal.stamp(r, end)
 		practitioner := b.refs.practitioner(c.rendering)
 		provider := b.refs.org(c.provider)
 		res := encounterResource{
@@ -188,32 +188,25 @@ func (b *builder) encounters(r *rand.Rand, subject reference) ([]Resource, encou
 	return out, ids
 }
 
-// conditionOnset is the onset of condition i: the earlier of the drawn
-// onset and the first claim that carries one of the condition's codes, so
-// that no claim bills a condition before the member has it.
-func (b *builder) conditionOnset(i int) time.Time {
-	cond, onset := b.conds[i], b.onsets[i]
-	for _, c := range b.claims {
-		if c.start.After(onset) {
-			break
-		}
-		if slices.ContainsFunc(c.diags, func(d coding) bool { return slices.Contains(cond.icd10, d) }) {
-			return c.start
-		}
-	}
-	return onset
-}
-
-// conditions renders the member's problem list: one active Condition for
-// each condition drawn, coded in SNOMED CT and in the ICD-10-CM its claims
-// bill.
+// conditions renders the member's problem list: an active Condition for
+// each condition some claim bills, coded in SNOMED CT and in the ICD-10-CM
+// its claims carry. Its onset is the day the member got it; it was
+// recorded at the visit that diagnosed it, or for a condition older than
+// the history at the first claim that billed it.
 func (b *builder) conditions(r *rand.Rand, subject reference, short string) []Resource {
 	var out []Resource
 	category := coding{sysCondCat, "problem-list-item", "Problem List Item"}
 	for i, cond := range b.conds {
-		onset := b.conditionOnset(i)
+		st := &b.states[i]
+		if st.named.IsZero() {
+			continue
+		}
+		recorded := st.named
+		if st.diagnosed {
+			recorded = st.onset
+		}
 		id := fmt.Sprintf("condition-%s-%d", short, i+1)
-		updated := stamp(r, later(onset, historyStart))
+		updated := b.cal.stamp(r, recorded)
 		res := conditionResource{
 			ResourceType:       "Condition",
 			ID:                 id,
@@ -223,10 +216,10 @@ func (b *builder) conditions(r *rand.Rand, subject reference, short string) []Re
 			Category:           []concept{{Coding: []coding{category}}},
 			Code:               concept{Coding: []coding{cond.snomed, cond.icd10[0]}, Text: cond.snomed.Display},
 			Subject:            subject,
-			OnsetDateTime:      fmtDate(onset),
-			RecordedDate:       fmtDate(later(onset, historyStart)),
+			OnsetDateTime:      fmtDate(st.onset),
+			RecordedDate:       fmtDate(recorded),
 		}
-		out = append(out, Resource{Type: "Condition", ID: id, LastUpdated: updated, Start: onset, End: onset,
+		out = append(out, Resource{Type: "Condition", ID: id, LastUpdated: updated, Start: st.onset, End: st.onset,
 			Category: []string{token(category)}, Code: []string{token(cond.snomed), token(cond.icd10[0])}, JSON: b.enc.encode(&res)})
 	}
 	return out
@@ -245,7 +238,7 @@ func (b *builder) procedures(r *rand.Rand, subject reference, encounters encount
 		for j, code := range codes {
 			id := fmt.Sprintf("procedure-%s-%d", c.number, j+1)
 			when := c.visit.Add(time.Duration(10+r.IntN(20)) * time.Minute)
-			updated := stamp(r, when)
+			updated := b.cal.stamp(r, when)
 			res := procedureResource{
 				ResourceType: "Procedure", ID: id,
 				Meta:              meta{LastUpdated: fmtInstant(updated), Profile: []string{profProcedure}},

@@ -113,7 +113,7 @@ func (b *builder) coverages(r *rand.Rand) []Resource {
 			// Part C and D plans begin on a January 1st once entitled.
 			start = later(start, time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC))
 		}
-		updated := stamp(r, start)
+		updated := b.cal.stamp(r, start)
 		res := coverageResource{
 			ResourceType: "Coverage",
 			ID:           id,

@@ -1,27 +1,83 @@
 package generator
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
 
-// The generator's calendar is fixed so that output never depends on when it
-// runs: services fall between historyStart and asOf, and no clock is read.
+// DefaultAsOf is the data's "today" when none is given: services run up to
+// a week before it and every meta.lastUpdated is on or before it. It is a
+// constant, not the clock, so that every run, machine and replica serves
+// the same bytes (README, "Generated members").
+var DefaultAsOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
+// The range of as-of dates the generator accepts: from a year after
+// tagFloor, so that the backfill of older data has a year to land in, to
+// the end of the century, which four-digit years and the price tables
+// comfortably cover.
 var (
-	historyStart = time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
-	asOf         = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	minAsOf = time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxAsOf = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// ParseAsOf reads an as-of date, YYYY-MM-DD, and checks it is in range.
+func ParseAsOf(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil || fmtDate(t) != s {
+		return time.Time{}, fmt.Errorf("%q is not a date YYYY-MM-DD", s)
+	}
+	if t.Before(minAsOf) || t.After(maxAsOf) {
+		return time.Time{}, fmt.Errorf("%s is outside %s .. %s", s, fmtDate(minAsOf), fmtDate(maxAsOf))
+	}
+	return t, nil
+}
+
+// Fixed points of every calendar: the docs' tagging floor and the window
+// Practitioners and Organizations were loaded in.
+var (
 	// eastern is the offset the docs' instants carry (-05:00).
 	eastern = time.FixedZone("", -5*60*60)
 	// tagFloor is the earliest meta.lastUpdated: the docs say data before
 	// 2020-02-12 is not tagged correctly, so every stamp is after that day.
 	tagFloor = time.Date(2020, 2, 13, 0, 0, 0, 0, eastern)
+	// directoryLoaded ends the stamps of Practitioners and Organizations,
+	// which are loaded once, early in the tagged era: before minAsOf, so
+	// that they never depend on the as-of date.
+	directoryLoaded = time.Date(2020, 12, 1, 0, 0, 0, 0, eastern)
+)
+
+// historyYears is how far back the claims history reaches: from January 1st
+// of the year ten years before the as-of date's.
+const historyYears = 10
+
+// lastServiceGap is how long before the as-of date the last service falls:
+// a week, so that "the last 90 days" holds most of a quarter's claims,
+// each adjudicated by the as-of date.
+const lastServiceGap = 7
+
+// calendar fixes the dates one Generator draws in. Nothing reads the clock.
+type calendar struct {
+	// asOf is "today" in the data (UTC midnight).
+	asOf time.Time
+	// historyStart is the first day the claims history can hold.
+	historyStart time.Time
+	// lastService is the last day a service can fall on.
+	lastService time.Time
 	// backfillEnd bounds the stamps of data whose services predate
 	// tagFloor: they were loaded at some point between tagFloor and it.
-	backfillEnd = time.Date(2023, 12, 31, 0, 0, 0, 0, eastern)
-	// lastService leaves room after the last service date for adjudication
-	// and its stamp, all before asOf.
-	lastService = asOf.AddDate(0, 0, -60)
-)
+	backfillEnd time.Time
+}
+
+func newCalendar(asOf time.Time) calendar {
+	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	return calendar{
+		asOf:         asOf,
+		historyStart: time.Date(asOf.Year()-historyYears, 1, 1, 0, 0, 0, 0, time.UTC),
+		lastService:  addDays(asOf, -lastServiceGap),
+		backfillEnd:  earlier(time.Date(2023, 12, 31, 0, 0, 0, 0, eastern), asOf),
+	}
+}
 
 // fmtDate writes t's date as YYYY-MM-DD (FHIR date).
 func fmtDate(t time.Time) string {
@@ -88,31 +144,39 @@ func serviceDay(r *rand.Rand, from, to time.Time) time.Time {
 // stamp returns a meta.lastUpdated for a resource whose latest recorded
 // event happened on after: a few days to weeks later, or, for events before
 // tagFloor, some time during the backfill that loaded them. It is never
-// before after, never on or before 2020-02-12, and never past asOf.
-func stamp(r *rand.Rand, after time.Time) time.Time {
+// before after, never on or before 2020-02-12, and never past the as-of
+// date.
+func (cal *calendar) stamp(r *rand.Rand, after time.Time) time.Time {
 	offset := time.Duration(r.Int64N(int64(24 * time.Hour))).Truncate(time.Millisecond)
 	t := after.Add(time.Duration(1+r.IntN(30))*24*time.Hour + offset)
 	if t.Before(tagFloor) {
-		span := backfillEnd.Sub(tagFloor)
+		span := cal.backfillEnd.Sub(tagFloor)
 		t = tagFloor.Add(time.Duration(r.Int64N(int64(span))).Truncate(time.Millisecond))
 	}
-	if end := asOf.Add(24*time.Hour - time.Millisecond); t.After(end) {
+	if end := cal.asOf.Add(24*time.Hour - time.Millisecond); t.After(end) {
 		t = end
 	}
 	return t.In(eastern)
 }
 
-// anyStamp is a stamp for a resource with no service date of its own
-// (Patient, Coverage, Practitioner, Organization): anywhere in the tagged
-// era.
-func anyStamp(r *rand.Rand) time.Time {
-	span := asOf.Sub(tagFloor)
+// directoryStamp is the stamp of a Practitioner or Organization, which has
+// no service date of its own: some time while the directory was loaded.
+func directoryStamp(r *rand.Rand) time.Time {
+	span := directoryLoaded.Sub(tagFloor)
 	return tagFloor.Add(time.Duration(r.Int64N(int64(span))).Truncate(time.Millisecond)).In(eastern)
 }
 
 // later returns the later of a and b.
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// earlier returns the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
 		return b
 	}
 	return a

@@ -171,7 +171,7 @@ func practitioner(enc *encoder, id string) Resource {
 		gender = "male"
 	}
 	given, family := firstName(r, gender), f.LastName()
-	updated := anyStamp(r)
+	updated := directoryStamp(r)
 	res := practitionerResource{
 		ResourceType: "Practitioner",
 		ID:           id,
@@ -238,7 +238,7 @@ func organization(enc *encoder, id string) Resource {
 	default:
 		name = c.name + " " + clinicWords[r.IntN(len(clinicWords))]
 	}
-	updated := anyStamp(r)
+	updated := directoryStamp(r)
 	res := organizationResource{
 		ResourceType: "Organization",
 		ID:           id,
@@ -256,7 +256,7 @@ func organization(enc *encoder, id string) Resource {
 // payer renders Blue Cross NC with its payer id (C4BB-Organization,
 // identifier slice payerid).
 func payer(enc *encoder, r *rand.Rand) Resource {
-	updated := anyStamp(r)
+	updated := directoryStamp(r)
 	res := organizationResource{
 		ResourceType: "Organization",
 		ID:           organizationPayerID,

@@ -37,6 +37,7 @@ func (g *Generator) ExtraClaim(s Spec, claimType string, seq int, at time.Time) 
 			c.lines[j].date = addDays(c.lines[j].date, -over)
 		}
 	}
+	b.settle(&c)
 	c.number = claimNumber(s.Number, firstExtraIndex+seq)
 	c.created, c.visit, c.updated = at, c.start.Add(13*time.Hour), at
 	res := []Resource{b.eob(&c)}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ClaimTypes are the docs' eight claim types in the fixed order that
@@ -33,17 +34,31 @@ type Spec struct {
 // Organization resources, which are pure functions of their ids.
 type Generator struct {
 	seed uint64
+	cal  calendar
 	// directory caches rendered Practitioner and Organization resources by
 	// "Type/id". Entries never change once stored, so a sync.Map (written
 	// once per key, read many times) needs no further locking.
 	directory sync.Map
 }
 
-// New returns a Generator for seed. The same seed always yields
-// byte-identical members.
+// New returns a Generator for seed whose data runs up to DefaultAsOf. The
+// same seed always yields byte-identical members.
 func New(seed int64) *Generator {
-	return &Generator{seed: uint64(seed)}
+	return NewAsOf(seed, DefaultAsOf)
 }
+
+// NewAsOf returns a Generator for seed whose data runs up to asOf, the
+// data's "today" (see ParseAsOf). Only asOf's date counts; a date outside
+// ParseAsOf's range is taken as the nearest one inside it. Members are a
+// pure function of seed, asOf and their Spec.
+func NewAsOf(seed int64, asOf time.Time) *Generator {
+	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	day = later(minAsOf, earlier(day, maxAsOf))
+	return &Generator{seed: uint64(seed), cal: newCalendar(day)}
+}
+
+// AsOf is the date the Generator's data runs up to.
+func (g *Generator) AsOf() time.Time { return g.cal.asOf }
 
 // patientIDPrefix marks generated patient ids. The docs' fixtures start with
 // -2014 and -1999; generated ids start with -3 so they never collide.
@@ -94,7 +109,7 @@ func (g *Generator) builder(s Spec) *builder {
 	if pid == "" {
 		pid = PatientID(s.Number)
 	}
-	return &builder{g: g, spec: s, pid: pid, refs: newRefSet()}
+	return &builder{g: g, cal: &g.cal, spec: s, pid: pid, refs: newRefSet()}
 }
 
 // Stream constants keep each purpose's random numbers independent, so

@@ -9,14 +9,23 @@ package generator
 type service struct {
 	system, code, display string
 	charge                cents
+	// preventive marks a Medicare preventive service, for which the
+	// member pays no deductible and no coinsurance (42 CFR 410.152(l)).
+	preventive bool
 }
 
 func cpt(code, display string, charge cents) service {
-	return service{sysCPT, code, display, charge}
+	return service{system: sysCPT, code: code, display: display, charge: charge}
 }
 
 func hcpcs(code, display string, charge cents) service {
-	return service{sysHCPCS, code, display, charge}
+	return service{system: sysHCPCS, code: code, display: display, charge: charge}
+}
+
+// preventive marks svc as a preventive service.
+func preventive(svc service) service {
+	svc.preventive = true
+	return svc
 }
 
 // lab is a laboratory test: the CPT billed and the LOINC result it yields,
@@ -42,15 +51,29 @@ type drug struct {
 
 // condition is one chronic condition of the table.
 type condition struct {
-	key       string
-	icd10     []coding // claim diagnoses; the first is the usual one
-	snomed    coding
-	elderly   float64 // prevalence at 65 and over
-	younger   float64 // prevalence under 65
-	labs      []lab
-	drugs     []drug
+	key     string
+	icd10   []coding // claim diagnoses; the first is the usual one
+	snomed  coding
+	elderly float64 // prevalence at 65 and over
+	younger float64 // prevalence under 65
+	// labs are the tests ordered for it; monitor are those of them that
+	// are due at least every cadence days while the member has it, and
+	// bloodPressure says a blood pressure is due at that cadence too.
+	labs          []lab
+	monitor       []lab
+	bloodPressure bool
+	cadence       int
+	// visitEvery bounds the days between the chronic-care visits it calls
+	// for; its upper bound never exceeds cadence, so a test drawn at every
+	// visit that finds it due keeps to the cadence.
+	visitEvery [2]int
+	drugs      []drug
+	// untreated is the share of members with it who take no drug for it:
+	// managed by diet and exercise, declined, or watched for now.
+	untreated float64
 	dme       []service
-	specialty int // index into specialties of the managing physician
+	specialty int  // index into specialties of the managing physician
+	terminal  bool // its end stage can bring a member to hospice
 }
 
 // specialties are NUCC taxonomy codes; a Practitioner's specialty is chosen
@@ -82,13 +105,12 @@ var (
 	labGlucose    = lab{cpt("82947", "Glucose, quantitative, blood", 1800), "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", 110, 210, 0}
 	labLDL        = lab{cpt("83721", "LDL cholesterol, direct measurement", 3300), "18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "mg/dL", 85, 175, 0}
 	labCholest    = lab{cpt("82465", "Cholesterol, serum, total", 1900), "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", 160, 260, 0}
-	labCreatinine = lab{cpt("82565", "Creatinine, blood", 2100), "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 1.3, 2.9, 2}
 	labEGFR       = lab{cpt("82565", "Creatinine, blood", 2100), "33914-3", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD)", "mL/min/{1.73_m2}", 22, 58, 0}
 	labPotassium  = lab{cpt("84132", "Potassium, serum", 1700), "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", 3.6, 5.3, 1}
 	labBNP        = lab{cpt("83880", "Natriuretic peptide", 9500), "30934-4", "Natriuretic peptide B [Mass/volume] in Serum or Plasma", "pg/mL", 120, 900, 0}
 	labTSH        = lab{cpt("84443", "Thyroid stimulating hormone (TSH)", 5200), "3016-3", "Thyrotropin [Units/volume] in Serum or Plasma", "m[IU]/L", 0.6, 6.5, 2}
-	labINR        = lab{cpt("85610", "Prothrombin time", 1200), "6301-6", "INR in Platelet poor plasma by Coagulation assay", "{INR}", 1.8, 3.2, 1}
 	labHemoglobin = lab{cpt("85018", "Hemoglobin (Hgb)", 1100), "718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 10.8, 15.2, 1}
+	labPSA        = lab{preventive(hcpcs("G0103", "Prostate cancer screening; prostate specific antigen test (PSA)", 3500)), "2857-1", "Prostate specific Ag [Mass/volume] in Serum or Plasma", "ng/mL", 0.3, 3.9, 1}
 )
 
 var (
@@ -107,97 +129,129 @@ var (
 	drugNaproxen   = drug{"849574", "naproxen sodium 220 MG Oral Tablet", "00536455201", "Naproxen Sodium 220 MG Tablet", 2, 500, false}
 )
 
+// The monitoring cadences follow the usual guidelines: HbA1c at least
+// twice a year (ADA Standards of Care, "Glycemic Goals"), blood pressure at
+// least every six months once hypertension is diagnosed (ACC/AHA 2017
+// guideline, follow-up), a lipid panel at least yearly on treatment
+// (ACC/AHA 2018 cholesterol guideline), eGFR at least yearly in CKD (KDIGO
+// 2012) and TSH yearly on levothyroxine (ATA 2014).
+const (
+	sixMonths = 182
+	oneYear   = 365
+)
+
 var conditions = []condition{
 	{
 		key:     "diabetes",
 		icd10:   []coding{{sysICD10CM, "E11.9", "Type 2 diabetes mellitus without complications"}, {sysICD10CM, "E11.65", "Type 2 diabetes mellitus with hyperglycemia"}},
 		snomed:  coding{sysSNOMED, "44054006", "Diabetes mellitus type 2"},
 		elderly: 0.27, younger: 0.12,
-		labs:      []lab{labA1c, labGlucose},
-		drugs:     []drug{drugMetformin, drugInsulin},
-		dme:       []service{hcpcs("E0607", "Home blood glucose monitor", 9000), hcpcs("A4253", "Blood glucose test strips, per 50 strips", 6000), hcpcs("A4259", "Lancets, per box of 100", 2000)},
-		specialty: specEndocrine,
+		labs: []lab{labA1c, labGlucose}, monitor: []lab{labA1c}, cadence: sixMonths,
+		visitEvery: [2]int{75, 150},
+		drugs:      []drug{drugMetformin, drugInsulin},
+		untreated:  0.12,
+		dme:        []service{hcpcs("E0607", "Home blood glucose monitor", 9000), hcpcs("A4253", "Blood glucose test strips, per 50 strips", 6000), hcpcs("A4259", "Lancets, per box of 100", 2000)},
+		specialty:  specEndocrine,
 	},
 	{
 		key:     "hypertension",
 		icd10:   []coding{{sysICD10CM, "I10", "Essential (primary) hypertension"}},
 		snomed:  coding{sysSNOMED, "59621000", "Essential hypertension"},
 		elderly: 0.58, younger: 0.25,
-		labs:      []lab{labPotassium},
-		drugs:     []drug{drugLisinopril, drugAmlodipine},
-		specialty: specInternal,
+		labs: []lab{labPotassium}, bloodPressure: true, cadence: sixMonths,
+		visitEvery: [2]int{90, 175},
+		drugs:      []drug{drugLisinopril, drugAmlodipine},
+		untreated:  0.15,
+		specialty:  specInternal,
 	},
 	{
 		key:     "hyperlipidemia",
 		icd10:   []coding{{sysICD10CM, "E78.5", "Hyperlipidemia, unspecified"}},
 		snomed:  coding{sysSNOMED, "55822004", "Hyperlipidemia"},
 		elderly: 0.47, younger: 0.2,
-		labs:      []lab{labLDL, labCholest},
-		drugs:     []drug{drugAtorva},
-		specialty: specFamily,
+		labs: []lab{labLDL, labCholest}, monitor: []lab{labLDL, labCholest}, cadence: oneYear,
+		visitEvery: [2]int{150, 330},
+		drugs:      []drug{drugAtorva},
+		untreated:  0.25,
+		specialty:  specFamily,
 	},
 	{
 		key:     "copd",
 		icd10:   []coding{{sysICD10CM, "J44.9", "Chronic obstructive pulmonary disease, unspecified"}, {sysICD10CM, "J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation"}},
 		snomed:  coding{sysSNOMED, "13645005", "Chronic obstructive lung disease"},
 		elderly: 0.11, younger: 0.05,
-		labs:      []lab{labHemoglobin},
-		drugs:     []drug{drugAdvair, drugAlbuterol},
-		dme:       []service{hcpcs("E1390", "Oxygen concentrator, single delivery port", 25000), hcpcs("E0570", "Nebulizer, with compressor", 7000)},
-		specialty: specPulmonary,
+		labs:       []lab{labHemoglobin},
+		visitEvery: [2]int{90, 175},
+		drugs:      []drug{drugAdvair, drugAlbuterol},
+		untreated:  0.15,
+		dme:        []service{hcpcs("E1390", "Oxygen concentrator, single delivery port", 25000), hcpcs("E0570", "Nebulizer, with compressor", 7000)},
+		specialty:  specPulmonary,
+		terminal:   true,
 	},
 	{
 		key:     "heartfailure",
 		icd10:   []coding{{sysICD10CM, "I50.9", "Heart failure, unspecified"}, {sysICD10CM, "I50.22", "Chronic systolic (congestive) heart failure"}},
 		snomed:  coding{sysSNOMED, "84114007", "Heart failure"},
 		elderly: 0.12, younger: 0.03,
-		labs:      []lab{labBNP, labPotassium},
-		drugs:     []drug{drugFurosemide, drugMetoprolol},
-		specialty: specCardiology,
+		labs: []lab{labBNP, labPotassium}, monitor: []lab{labPotassium}, cadence: oneYear,
+		visitEvery: [2]int{90, 175},
+		drugs:      []drug{drugFurosemide, drugMetoprolol},
+		untreated:  0.05,
+		specialty:  specCardiology,
+		terminal:   true,
 	},
 	{
 		key:     "afib",
 		icd10:   []coding{{sysICD10CM, "I48.91", "Unspecified atrial fibrillation"}},
 		snomed:  coding{sysSNOMED, "49436004", "Atrial fibrillation"},
 		elderly: 0.09, younger: 0.01,
-		labs:      []lab{labINR},
-		drugs:     []drug{drugApixaban, drugMetoprolol},
-		specialty: specCardiology,
+		visitEvery: [2]int{90, 175},
+		drugs:      []drug{drugApixaban, drugMetoprolol},
+		untreated:  0.15,
+		specialty:  specCardiology,
 	},
 	{
 		key:     "ckd",
 		icd10:   []coding{{sysICD10CM, "N18.9", "Chronic kidney disease, unspecified"}},
 		snomed:  coding{sysSNOMED, "709044004", "Chronic kidney disease"},
 		elderly: 0.15, younger: 0.05,
-		labs:      []lab{labCreatinine, labEGFR},
-		drugs:     []drug{drugLisinopril},
-		specialty: specNephrology,
+		labs: []lab{labEGFR}, monitor: []lab{labEGFR}, cadence: oneYear,
+		visitEvery: [2]int{90, 175},
+		drugs:      []drug{drugLisinopril},
+		untreated:  0.3,
+		specialty:  specNephrology,
 	},
 	{
 		key:     "osteoarthritis",
 		icd10:   []coding{{sysICD10CM, "M17.0", "Bilateral primary osteoarthritis of knee"}, {sysICD10CM, "M17.11", "Unilateral primary osteoarthritis, right knee"}},
 		snomed:  coding{sysSNOMED, "239873007", "Osteoarthritis of knee"},
 		elderly: 0.3, younger: 0.1,
-		drugs:     []drug{drugNaproxen},
-		dme:       []service{hcpcs("E0143", "Walker, folding, wheeled", 12000), hcpcs("E0114", "Crutches, underarm, other than wood", 5000)},
-		specialty: specOrthopedic,
+		visitEvery: [2]int{150, 330},
+		drugs:      []drug{drugNaproxen},
+		untreated:  0.4,
+		dme:        []service{hcpcs("E0143", "Walker, folding, wheeled", 12000), hcpcs("E0114", "Crutches, underarm, other than wood", 5000)},
+		specialty:  specOrthopedic,
 	},
 	{
 		key:     "depression",
 		icd10:   []coding{{sysICD10CM, "F32.9", "Major depressive disorder, single episode, unspecified"}},
 		snomed:  coding{sysSNOMED, "35489007", "Depressive disorder"},
 		elderly: 0.14, younger: 0.18,
-		drugs:     []drug{drugSertraline},
-		specialty: specPsychiatry,
+		visitEvery: [2]int{150, 330},
+		drugs:      []drug{drugSertraline},
+		untreated:  0.35,
+		specialty:  specPsychiatry,
 	},
 	{
 		key:     "hypothyroidism",
 		icd10:   []coding{{sysICD10CM, "E03.9", "Hypothyroidism, unspecified"}},
 		snomed:  coding{sysSNOMED, "40930008", "Hypothyroidism"},
 		elderly: 0.12, younger: 0.06,
-		labs:      []lab{labTSH},
-		drugs:     []drug{drugLevothyrox},
-		specialty: specFamily,
+		labs: []lab{labTSH}, monitor: []lab{labTSH}, cadence: oneYear,
+		visitEvery: [2]int{150, 330},
+		drugs:      []drug{drugLevothyrox},
+		untreated:  0.03,
+		specialty:  specFamily,
 	},
 }
 
@@ -205,45 +259,74 @@ var conditions = []condition{
 var (
 	svcVisitLow   = cpt("99213", "Office or other outpatient visit, established patient, low complexity", 13500)
 	svcVisitMod   = cpt("99214", "Office or other outpatient visit, established patient, moderate complexity", 19500)
-	svcWellness   = hcpcs("G0439", "Annual wellness visit, subsequent", 17500)
 	svcVenipunct  = cpt("36415", "Routine venipuncture", 1000)
 	svcMetabolic  = cpt("80053", "Comprehensive metabolic panel", 4500)
 	svcECG        = cpt("93000", "Electrocardiogram, routine, with interpretation and report", 6000)
 	svcPsychother = cpt("90834", "Psychotherapy, 45 minutes", 15000)
 	svcArthrocent = cpt("20610", "Arthrocentesis, aspiration and/or injection, major joint", 18000)
+	svcEcho       = cpt("93306", "Echocardiography, transthoracic, complete", 210000)
 )
 
-// acute is a reason for a visit that is not a chronic condition.
+// Medicare's preventive visits (42 CFR 410.15 and 410.16), billed with the
+// general adult examination as their diagnosis.
+var (
+	svcIPPE        = preventive(hcpcs("G0402", "Initial preventive physical examination; face-to-face visit, services limited to new beneficiary during the first 12 months of Medicare enrollment", 17000))
+	svcAWVInitial  = preventive(hcpcs("G0438", "Annual wellness visit; includes a personalized prevention plan of service (PPS), initial visit", 18500))
+	svcAWV         = preventive(hcpcs("G0439", "Annual wellness visit, includes a personalized prevention plan of service (PPS), subsequent visit", 17500))
+	dxGeneralExam  = coding{sysICD10CM, "Z00.00", "Encounter for general adult medical examination without abnormal findings"}
+	dxMammogram    = coding{sysICD10CM, "Z12.31", "Encounter for screening mammogram for malignant neoplasm of breast"}
+	dxProstate     = coding{sysICD10CM, "Z12.5", "Encounter for screening for malignant neoplasm of prostate"}
+	dxColon        = coding{sysICD10CM, "Z12.11", "Encounter for screening for malignant neoplasm of colon"}
+	svcMammogram   = preventive(cpt("77067", "Screening mammography, bilateral (2-view study of each breast), including computer-aided detection (CAD) when performed", 28000))
+	svcColonoscopy = preventive(cpt("45378", "Colonoscopy, flexible, diagnostic", 250000))
+	revMammography = coding{sysRevenue, "0403", "Other imaging services, screening mammography"}
+	revColonoscopy = coding{sysRevenue, "0360", "Operating room services, general"}
+)
+
+// acute is a reason for a visit that is not a chronic condition, with the
+// drug prescribed for it at the share of visits given (nil when none).
 type acute struct {
 	dx       coding
 	services []service
+	rx       *drug
+	rxShare  float64
 }
 
 var acuteReasons = []acute{
-	{coding{sysICD10CM, "J06.9", "Acute upper respiratory infection, unspecified"}, []service{svcVisitLow}},
-	{coding{sysICD10CM, "M54.2", "Cervicalgia"}, []service{svcVisitLow}},
-	{coding{sysICD10CM, "N39.0", "Urinary tract infection, site not specified"}, []service{svcVisitLow, cpt("81001", "Urinalysis, automated, with microscopy", 1500)}},
-	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, []service{svcVisitMod, svcECG}},
-	{coding{sysICD10CM, "Z00.00", "Encounter for general adult medical examination without abnormal findings"}, []service{svcWellness, svcVenipunct, svcMetabolic}},
+	// Most upper respiratory infections are viral: few get an antibiotic.
+	{coding{sysICD10CM, "J06.9", "Acute upper respiratory infection, unspecified"}, []service{svcVisitLow}, &drugsAcute[0], 0.15},
+	{coding{sysICD10CM, "M54.2", "Cervicalgia"}, []service{svcVisitLow}, &drugsAcute[1], 0.4},
+	{coding{sysICD10CM, "N39.0", "Urinary tract infection, site not specified"}, []service{svcVisitLow, cpt("81001", "Urinalysis, automated, with microscopy", 1500)}, &drugsAcute[0], 0.8},
+	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, []service{svcVisitMod, svcECG}, nil, 0},
 }
 
 // admission is a reason for an inpatient stay with the ICD-10-PCS
-// procedure that usually goes with it (empty code when none).
+// procedure that usually goes with it (empty code when none). needs names
+// the chronic condition the stay is an episode of ("" for an acute
+// illness anyone can have), and aftercare is the diagnosis of the skilled
+// nursing or home health care that may follow it.
 type admission struct {
-	dx   coding
-	pcs  coding
-	days [2]int
+	dx        coding
+	pcs       coding
+	days      [2]int
+	needs     string
+	aftercare coding
 }
 
+var (
+	dxPneumonia = coding{sysICD10CM, "J18.9", "Pneumonia, unspecified organism"}
+	dxGait      = coding{sysICD10CM, "R26.89", "Other abnormalities of gait and mobility"}
+)
+
 var admissions = []admission{
-	{coding{sysICD10CM, "J18.9", "Pneumonia, unspecified organism"}, coding{}, [2]int{3, 6}},
-	{coding{sysICD10CM, "I50.23", "Acute on chronic systolic (congestive) heart failure"}, coding{}, [2]int{3, 7}},
-	{coding{sysICD10CM, "J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation"}, coding{sysICD10PCS, "5A1945Z", "Respiratory Ventilation, 24-96 Consecutive Hours"}, [2]int{4, 8}},
-	{coding{sysICD10CM, "M17.11", "Unilateral primary osteoarthritis, right knee"}, coding{sysICD10PCS, "0SRC0J9", "Replacement of Right Knee Joint with Synthetic Substitute, Cemented, Open Approach"}, [2]int{2, 4}},
-	{coding{sysICD10CM, "I21.4", "Non-ST elevation (NSTEMI) myocardial infarction"}, coding{sysICD10PCS, "02703DZ", "Dilation of Coronary Artery, One Artery with Intraluminal Device, Percutaneous Approach"}, [2]int{2, 5}},
-	{coding{sysICD10CM, "A41.9", "Sepsis, unspecified organism"}, coding{sysICD10PCS, "30233N1", "Transfusion of Nonautologous Red Blood Cells into Peripheral Vein, Percutaneous Approach"}, [2]int{5, 10}},
-	{coding{sysICD10CM, "K80.20", "Calculus of gallbladder without cholecystitis without obstruction"}, coding{sysICD10PCS, "0FT44ZZ", "Resection of Gallbladder, Percutaneous Endoscopic Approach"}, [2]int{1, 3}},
-	{coding{sysICD10CM, "N17.9", "Acute kidney failure, unspecified"}, coding{sysICD10PCS, "5A1D70Z", "Performance of Urinary Filtration, Intermittent, Less than 6 Hours Per Day"}, [2]int{3, 7}},
+	{dxPneumonia, coding{}, [2]int{3, 6}, "", dxPneumonia},
+	{coding{sysICD10CM, "I50.23", "Acute on chronic systolic (congestive) heart failure"}, coding{}, [2]int{3, 7}, "heartfailure", coding{sysICD10CM, "I50.22", "Chronic systolic (congestive) heart failure"}},
+	{coding{sysICD10CM, "J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation"}, coding{sysICD10PCS, "5A1945Z", "Respiratory Ventilation, 24-96 Consecutive Hours"}, [2]int{4, 8}, "copd", coding{sysICD10CM, "J44.9", "Chronic obstructive pulmonary disease, unspecified"}},
+	{coding{sysICD10CM, "M17.11", "Unilateral primary osteoarthritis, right knee"}, coding{sysICD10PCS, "0SRC0J9", "Replacement of Right Knee Joint with Synthetic Substitute, Cemented, Open Approach"}, [2]int{2, 4}, "osteoarthritis", coding{sysICD10CM, "Z47.1", "Aftercare following joint replacement surgery"}},
+	{coding{sysICD10CM, "I21.4", "Non-ST elevation (NSTEMI) myocardial infarction"}, coding{sysICD10PCS, "02703DZ", "Dilation of Coronary Artery, One Artery with Intraluminal Device, Percutaneous Approach"}, [2]int{2, 5}, "", coding{sysICD10CM, "Z48.812", "Encounter for surgical aftercare following surgery on the circulatory system"}},
+	{coding{sysICD10CM, "A41.9", "Sepsis, unspecified organism"}, coding{sysICD10PCS, "30233N1", "Transfusion of Nonautologous Red Blood Cells into Peripheral Vein, Percutaneous Approach"}, [2]int{5, 10}, "", dxGait},
+	{coding{sysICD10CM, "K80.20", "Calculus of gallbladder without cholecystitis without obstruction"}, coding{sysICD10PCS, "0FT44ZZ", "Resection of Gallbladder, Percutaneous Endoscopic Approach"}, [2]int{1, 3}, "", coding{sysICD10CM, "Z48.815", "Encounter for surgical aftercare following surgery on the digestive system"}},
+	{coding{sysICD10CM, "N17.9", "Acute kidney failure, unspecified"}, coding{sysICD10PCS, "5A1D70Z", "Performance of Urinary Filtration, Intermittent, Less than 6 Hours Per Day"}, [2]int{3, 7}, "", dxGait},
 }
 
 // visit is an outpatient hospital service: the reason, the revenue centre
@@ -255,14 +338,18 @@ type visit struct {
 	procedure bool
 }
 
+// outpatientVisits are the hospital outpatient services anyone may need;
+// screenings and the echocardiograms of heart failure are scheduled apart
+// (timeline.go).
 var outpatientVisits = []visit{
-	{coding{sysICD10CM, "Z12.11", "Encounter for screening for malignant neoplasm of colon"}, coding{sysRevenue, "0360", "Operating room services, general"}, cpt("45378", "Colonoscopy, flexible, diagnostic", 250000), true},
 	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, coding{sysRevenue, "0450", "Emergency room, general"}, cpt("99284", "Emergency department visit, moderate complexity", 150000), false},
 	{coding{sysICD10CM, "R06.02", "Shortness of breath"}, coding{sysRevenue, "0324", "Radiology diagnostic, chest X-ray"}, cpt("71046", "Radiologic examination, chest, 2 views", 25000), true},
-	{coding{sysICD10CM, "I50.9", "Heart failure, unspecified"}, coding{sysRevenue, "0483", "Cardiology, echocardiology"}, cpt("93306", "Echocardiography, transthoracic, complete", 210000), true},
+	{coding{sysICD10CM, "R01.1", "Cardiac murmur, unspecified"}, revEcho, svcEcho, true},
 	{coding{sysICD10CM, "R10.9", "Unspecified abdominal pain"}, coding{sysRevenue, "0352", "CT scan, body"}, cpt("74177", "CT abdomen and pelvis with contrast", 320000), true},
 	{coding{sysICD10CM, "Z13.6", "Encounter for screening for cardiovascular disorders"}, coding{sysRevenue, "0730", "EKG/ECG, general"}, cpt("93005", "Electrocardiogram, tracing only", 15000), false},
 }
+
+var revEcho = coding{sysRevenue, "0483", "Cardiology, echocardiology"}
 
 var (
 	revRoomBoard = coding{sysRevenue, "0120", "Room & board, semi-private, general"}
@@ -291,16 +378,18 @@ var hospiceReasons = []coding{
 	{sysICD10CM, "J44.9", "Chronic obstructive pulmonary disease, unspecified"},
 }
 
+// snfReasons are the diagnoses of post-acute care that follows no stay of
+// the member's own record (a claim added after the fact).
 var snfReasons = []coding{
 	{sysICD10CM, "Z47.1", "Aftercare following joint replacement surgery"},
-	{sysICD10CM, "J18.9", "Pneumonia, unspecified organism"},
-	{sysICD10CM, "I50.9", "Heart failure, unspecified"},
-	{sysICD10CM, "R26.89", "Other abnormalities of gait and mobility"},
+	dxPneumonia,
+	{sysICD10CM, "Z09", "Encounter for follow-up examination after completed treatment for conditions other than malignant neoplasm"},
+	dxGait,
 }
 
+// dmeGeneric is equipment for unsteady gait (dxGait), whatever the cause.
 var dmeGeneric = []service{
 	hcpcs("E0143", "Walker, folding, wheeled", 12000),
-	hcpcs("E0601", "Continuous positive airway pressure (CPAP) device", 60000),
 	hcpcs("K0001", "Standard wheelchair", 45000),
 }
 

@@ -71,8 +71,8 @@ func (b *builder) allergies(r *rand.Rand, subject reference, short string) []Res
 	out := make([]Resource, 0, n)
 	for i := range n {
 		a := allergens[(first+i)%len(allergens)]
-		when := serviceDay(r, historyStart, lastService).Add(time.Duration(13+r.IntN(8)) * time.Hour)
-		updated := stamp(r, when)
+		when := serviceDay(r, earlier(b.from, b.to), b.to).Add(time.Duration(13+r.IntN(8)) * time.Hour)
+		updated := b.cal.stamp(r, when)
 		id := fmt.Sprintf("allergy-%s-%d", short, i+1)
 		criticality, severity := "low", "mild"
 		if a.reaction.Code == "39579001" {
@@ -106,10 +106,11 @@ func (b *builder) immunizations(r *rand.Rand, subject reference, short string) [
 		cvx  coding
 	}
 	var shots []shot
-	from := later(historyStart, b.person.enrolled)
-	for y := from.Year(); y <= lastService.Year(); y++ {
+	from, to := b.from, b.to
+	within := func(day time.Time) bool { return !day.Before(from) && !day.After(to) }
+	for y := from.Year(); y <= to.Year(); y++ {
 		day := time.Date(y, 9, 15, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(75))
-		if day.Before(from) || day.After(lastService) || r.Float64() > 0.65 {
+		if !within(day) || r.Float64() > 0.65 {
 			continue
 		}
 		cvx := coding{sysCVX, "140", "Influenza, seasonal, injectable, preservative free"}
@@ -118,23 +119,27 @@ func (b *builder) immunizations(r *rand.Rand, subject reference, short string) [
 		}
 		shots = append(shots, shot{day, cvx})
 	}
-	if r.Float64() < 0.6 {
-		shots = append(shots, shot{serviceDay(r, from, lastService), coding{sysCVX, "33", "pneumococcal polysaccharide vaccine, 23 valent"}})
+	// The other vaccines once, when given inside the history: the
+	// recombinant zoster vaccine from its 2018 launch, COVID-19 in its
+	// first months.
+	once := func(share float64, from time.Time, days int, cvx coding) {
+		if r.Float64() < share {
+			if day := serviceDay(r, from, addDays(from, days)); within(day) {
+				shots = append(shots, shot{day, cvx})
+			}
+		}
 	}
-	if r.Float64() < 0.4 {
-		shots = append(shots, shot{serviceDay(r, later(from, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)), lastService), coding{sysCVX, "187", "zoster vaccine recombinant"}})
-	}
-	if r.Float64() < 0.7 {
-		shots = append(shots, shot{time.Date(2021, 1, 10, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(120)), coding{sysCVX, "208", "COVID-19, mRNA, LNP-S, PF, 30 mcg/0.3 mL dose"}})
-	}
+	once(0.6, from, daysBetween(from, to), coding{sysCVX, "33", "pneumococcal polysaccharide vaccine, 23 valent"})
+	once(0.4, later(from, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)), daysBetween(later(from, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)), to), coding{sysCVX, "187", "zoster vaccine recombinant"})
+	once(0.7, time.Date(2021, 1, 10, 0, 0, 0, 0, time.UTC), 120, coding{sysCVX, "208", "COVID-19, mRNA, LNP-S, PF, 30 mcg/0.3 mL dose"})
 	if b.spec.Rich && len(shots) == 0 {
-		shots = append(shots, shot{time.Date(2021, 10, 1, 0, 0, 0, 0, time.UTC), coding{sysCVX, "135", "Influenza, high dose seasonal"}})
+		shots = append(shots, shot{earlier(b.to, time.Date(2021, 10, 1, 0, 0, 0, 0, time.UTC)), coding{sysCVX, "135", "Influenza, high dose seasonal"}})
 	}
 	slices.SortStableFunc(shots, func(x, y shot) int { return x.when.Compare(y.when) })
 	out := make([]Resource, 0, len(shots))
 	for i, s := range shots {
 		when := s.when.Add(time.Duration(13+r.IntN(8)) * time.Hour)
-		updated := stamp(r, when)
+		updated := b.cal.stamp(r, when)
 		id := fmt.Sprintf("immunization-%s-%d", short, i+1)
 		res := immunizationResource{
 			ResourceType: "Immunization", ID: id,

@@ -139,8 +139,8 @@ func TestResourceKeys(t *testing.T) {
 			if !lu.Equal(r.LastUpdated) {
 				t.Fatalf("%s/%s: LastUpdated %v, JSON %v", r.Type, r.ID, r.LastUpdated, lu)
 			}
-			if j.Meta.LastUpdated[:10] <= "2020-02-12" || lu.Before(floor) || lu.After(asOf.AddDate(0, 0, 1)) {
-				t.Fatalf("%s/%s: lastUpdated %s outside 2020-02-13 .. 2026-06-30", r.Type, r.ID, j.Meta.LastUpdated)
+			if j.Meta.LastUpdated[:10] <= "2020-02-12" || lu.Before(floor) || lu.After(DefaultAsOf.AddDate(0, 0, 1)) {
+				t.Fatalf("%s/%s: lastUpdated %s outside 2020-02-13 .. %s", r.Type, r.ID, j.Meta.LastUpdated, fmtDate(DefaultAsOf))
 			}
 			years[lu.Year()]++
 			if r.End.After(floor) && lu.Before(r.End) {
@@ -174,8 +174,8 @@ func TestResourceKeys(t *testing.T) {
 				if e.BillablePeriod.Start != r.Start.Format(time.DateOnly) || e.BillablePeriod.End != r.End.Format(time.DateOnly) {
 					t.Fatalf("%s: Start/End %v..%v, billablePeriod %v", r.ID, r.Start, r.End, e.BillablePeriod)
 				}
-				if r.Start.Before(historyStart) || r.End.After(asOf) {
-					t.Fatalf("%s: service %v..%v outside 2016..2026-06-30", r.ID, r.Start, r.End)
+				if cal := newCalendar(DefaultAsOf); r.Start.Before(cal.historyStart) || r.End.After(cal.lastService) {
+					t.Fatalf("%s: service %v..%v outside %s..%s", r.ID, r.Start, r.End, fmtDate(cal.historyStart), fmtDate(cal.lastService))
 				}
 				if len(e.Insurance) != 1 || !e.Insurance[0].Focal || !coverages[strings.TrimPrefix(e.Insurance[0].Coverage.Reference, "Coverage/")] {
 					t.Fatalf("%s: insurance %+v does not name one of the member's Coverages", r.ID, e.Insurance)

@@ -102,7 +102,7 @@ type person struct {
 
 // drawPerson draws demographics. Most members are 65 or over, as in
 // Medicare; about one in seven is younger and entitled by disability.
-func drawPerson(r *rand.Rand, f *gofakeit.Faker, number int) person {
+func drawPerson(r *rand.Rand, f *gofakeit.Faker, number int, asOf time.Time) person {
 	var p person
 	p.gender = "female"
 	if r.Float64() < 0.45 {
@@ -124,7 +124,7 @@ func drawPerson(r *rand.Rand, f *gofakeit.Faker, number int) person {
 	if p.disabled {
 		p.enrolled = firstOfMonth(p.birth.AddDate(age-1-r.IntN(max(1, age-24)), 0, 0))
 	} else {
-		p.enrolled = firstOfMonth(p.birth.AddDate(65, 0, 0))
+		p.enrolled = medicareStart(p.birth)
 	}
 	p.esrd = r.Float64() < 0.012
 	p.advantage = r.Float64() < 0.42

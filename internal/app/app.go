@@ -46,7 +46,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		}
 		clients = append(clients, extra...)
 	}
-	catalog := fixtures.NewCatalog(cfg.Seed, cfg.Members)
+	catalog := fixtures.NewCatalogAsOf(cfg.Seed, cfg.Members, cfg.AsOf)
 	if cfg.AutoApprove != "" {
 		if _, ok := catalog.ByUsername(cfg.AutoApprove); !ok {
 			return nil, fmt.Errorf("%w: --auto-approve: no account %q", ErrUsage, cfg.AutoApprove)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bcbsnc-sandbox/sandbox/generator"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
@@ -26,6 +27,7 @@ type config struct {
 	BaseURL       string
 	Seed          int64
 	Members       int
+	AsOf          time.Time
 	Profile       profile.Profile
 	ClientsFile   string
 	SigningKey    string
@@ -58,6 +60,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.BaseURL, "base-url", "", "public base URL for the issuer, links and fullUrl (empty: from the request's scheme and Host, honouring X-Forwarded-Proto and X-Forwarded-Host)")
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the synthetic data")
 	fs.IntVar(&c.Members, "members", 10000, "generated members beyond the docs' fixtures (BCNCUser07 upwards)")
+	c.AsOf = generator.DefaultAsOf
+	fs.Func("as-of", `"today" in the generated data, YYYY-MM-DD: claims run up to a week before it (default `+generator.DefaultAsOf.Format(time.DateOnly)+`)`,
+		func(s string) (err error) { c.AsOf, err = generator.ParseAsOf(s); return err })
 	fs.StringVar(&profileName, "profile", profile.BCBSNC.String(), profile.Help())
 	fs.StringVar(&c.ClientsFile, "clients", "", "JSON file of extra registered clients")
 	fs.StringVar(&c.SigningKey, "signing-key", "", "PEM RSA key file for tokens; created (0600) when missing; empty: a new key in memory")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcbsnc-sandbox/sandbox/generator"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
@@ -24,7 +25,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: ":8080", Seed: 1, Members: 10000, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text", Control: true}
+	want := config{Addr: ":8080", Seed: 1, Members: 10000, AsOf: generator.DefaultAsOf, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text", Control: true}
 	if c != want {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}
@@ -39,6 +40,7 @@ func TestParseConfigEnvTwinsAndFlagPrecedence(t *testing.T) {
 		"SANDBOX_BASE_URL":     "http://sandbox:8080",
 		"SANDBOX_TOKEN_TTL":    "5m",
 		"SANDBOX_AUTO_APPROVE": "BCNCUser03",
+		"SANDBOX_AS_OF":        "2025-03-31",
 	})
 	c, err := parseConfig([]string{"--seed", "9", "--profile=bcbsnc"}, env, io.Discard)
 	if err != nil {
@@ -49,6 +51,13 @@ func TestParseConfigEnvTwinsAndFlagPrecedence(t *testing.T) {
 	}
 	if c.Seed != 9 || c.Profile != profile.BCBSNC {
 		t.Errorf("flags must win over their twins: seed %d profile %q", c.Seed, c.Profile)
+	}
+	if !c.AsOf.Equal(time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("SANDBOX_AS_OF not applied: %v", c.AsOf)
+	}
+	c, err = parseConfig([]string{"--as-of", "2024-02-29"}, env, io.Discard)
+	if err != nil || !c.AsOf.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("--as-of must win over SANDBOX_AS_OF: %v, %v", c.AsOf, err)
 	}
 }
 
@@ -69,6 +78,10 @@ func TestParseConfigRejectsBadSettings(t *testing.T) {
 		{"cert without key", []string{"--tls-cert", "c.pem"}, nil, "--tls-key"},
 		{"bad env twin", nil, map[string]string{"SANDBOX_MEMBERS": "many"}, "SANDBOX_MEMBERS"},
 		{"stray argument", []string{"serve"}, nil, "serve"},
+		{"as-of not a date", []string{"--as-of", "2026-13-01"}, nil, "as-of"},
+		{"as-of with a time", []string{"--as-of", "2026-11-30T10:00:00Z"}, nil, "as-of"},
+		{"as-of before the tagged era", []string{"--as-of", "2020-06-30"}, nil, "as-of"},
+		{"as-of twin out of range", nil, map[string]string{"SANDBOX_AS_OF": "2100-01-01"}, "SANDBOX_AS_OF"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,5 +208,21 @@ func TestProfileFlagKnowsEveryProfile(t *testing.T) {
 				t.Errorf("the error %q does not list %s", bad.String(), quoted)
 			}
 		})
+	}
+}
+
+// TestAsOfReachesTheData: the app serves members whose data runs up to
+// --as-of.
+func TestAsOfReachesTheData(t *testing.T) {
+	a := startSandbox(t, sandboxOptions{Args: []string{"--as-of", "2023-05-31"}}).app
+	m, ok := a.catalog.Member(generator.PatientID(7))
+	if !ok {
+		t.Fatal("no member 7")
+	}
+	end := time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range m.Resources {
+		if r.LastUpdated.After(end) {
+			t.Fatalf("%s/%s updated %v, after --as-of 2023-05-31", r.Type, r.ID, r.LastUpdated)
+		}
 	}
 }
