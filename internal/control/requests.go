@@ -1,6 +1,7 @@
 package control
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,12 +27,54 @@ type Request struct {
 	Status  int               `json:"status"`
 	// ClientChecks lists what a careful client would have done otherwise.
 	ClientChecks []string `json:"client_checks,omitempty"`
+	// Truncated names what the log kept only the start of ("path",
+	// "query", a header's name), being longer than its bound.
+	Truncated []string `json:"truncated,omitempty"`
 }
 
 // loggedHeaders are the request headers worth asserting on, spelled in
 // canonical form so the middleware can index the header map directly
 // (TestLoggedHeadersAreCanonical).
 var loggedHeaders = [...]string{"Accept", "Content-Type", "Authorization", "User-Agent", "Origin", "X-Forwarded-Host", "X-Forwarded-Proto"}
+
+// What a log entry keeps of a request, at most: the log holds
+// requestLogSize entries of at most about 4.6 kB, some 5 MB in all, however
+// long the requests (net/http allows 64 kB of request line and headers).
+const (
+	maxLoggedMethod = 20
+	maxLoggedPath   = 500
+	maxLoggedQuery  = 2000 // the raw query string, before parsing
+	maxLoggedHeader = 300  // each header value
+)
+
+// The fields of logged.fields, in order, and the bound of each.
+const (
+	fieldMethod = iota
+	fieldPath
+	fieldQuery
+	fieldHeaders // then one per loggedHeaders
+	fieldCount   = fieldHeaders + len(loggedHeaders)
+)
+
+var fieldBounds = func() (b [fieldCount]int) {
+	b[fieldMethod], b[fieldPath], b[fieldQuery] = maxLoggedMethod, maxLoggedPath, maxLoggedQuery
+	for i := range loggedHeaders {
+		b[fieldHeaders+i] = maxLoggedHeader
+	}
+	return b
+}()
+
+func fieldName(i int) string {
+	switch i {
+	case fieldMethod:
+		return "method"
+	case fieldPath:
+		return "path"
+	case fieldQuery:
+		return "query"
+	}
+	return loggedHeaders[i-fieldHeaders]
+}
 
 // secretParams are never logged in full.
 var secretParams = map[string]bool{
@@ -43,25 +86,70 @@ var secretParams = map[string]bool{
 // does no parsing, redaction or formatting. GET /sandbox/requests turns it
 // into a Request.
 type logged struct {
-	at       time.Time
-	method   string
-	path     string
-	rawQuery string
-	headers  [len(loggedHeaders)]string
-	status   int
-	checks   []string
+	at time.Time
+	// fields are the method, path, raw query and loggedHeaders' values,
+	// each cut to its bound and all copied into one small string of their
+	// own (keep).
+	fields    [fieldCount]string
+	truncated uint16 // bit i: fields[i] was cut
+	status    int
+	checks    []string
+	// state identifies the state of an /authorize request (stateKey), so
+	// the debugger finds its checks without parsing any stored query.
+	state    [sha256.Size]byte
+	hasState bool
 }
 
+// keep stores values as the entry's fields, cut to fieldBounds. A
+// request's strings are slices of its whole request line or header block:
+// keeping even a short one would keep up to 64 kB alive per entry, so all
+// are copied, in one allocation.
+func (e *logged) keep(values *[fieldCount]string) {
+	n := 0
+	for i, v := range values {
+		n += min(len(v), fieldBounds[i])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	var ends [fieldCount]int
+	for i, v := range values {
+		if len(v) > fieldBounds[i] {
+			v = v[:fieldBounds[i]]
+			e.truncated |= 1 << i
+		}
+		b.WriteString(v)
+		ends[i] = b.Len()
+	}
+	all, start := b.String(), 0
+	for i, end := range ends {
+		e.fields[i] = all[start:end]
+		start = end
+	}
+}
+
+// stateKey is what an entry keeps of an /authorize state: a digest, fixed
+// in size however long the state, and compared whole.
+func stateKey(state string) [sha256.Size]byte { return sha256.Sum256([]byte(state)) }
+
 func (e *logged) view() Request {
-	q, _ := url.ParseQuery(e.rawQuery)
+	q, _ := url.ParseQuery(e.fields[fieldQuery])
+	var headers [len(loggedHeaders)]string
+	copy(headers[:], e.fields[fieldHeaders:])
+	var truncated []string
+	for i := range fieldCount {
+		if e.truncated&(1<<i) != 0 {
+			truncated = append(truncated, fieldName(i))
+		}
+	}
 	return Request{
 		Time:         e.at.UTC().Format(time.RFC3339Nano),
-		Method:       e.method,
-		Path:         truncate(e.path, 500),
+		Method:       e.fields[fieldMethod],
+		Path:         e.fields[fieldPath],
 		Query:        redactedQuery(q),
-		Headers:      redactedHeaders(e.headers),
+		Headers:      redactedHeaders(headers),
 		Status:       e.status,
 		ClientChecks: e.checks,
+		Truncated:    truncated,
 	}
 }
 
@@ -112,17 +200,17 @@ func (l *requestLog) clear() {
 }
 
 // checksForState finds the client checks of the newest /authorize request
-// that carried state, for the debugger.
+// that carried state, for the debugger. Every request takes the log's lock
+// to add itself, so the walk under it only compares fixed-size digests:
+// nothing is parsed, whatever the log holds.
 func (l *requestLog) checksForState(state string) ([]string, bool) {
+	key := stateKey(state)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := len(l.entries)
 	for i := 1; i <= n; i++ {
 		e := &l.entries[(l.next-i+n)%n]
-		if e.checks == nil {
-			continue
-		}
-		if q, err := url.ParseQuery(e.rawQuery); err == nil && q.Get("state") == state {
+		if e.hasState && e.state == key {
 			return e.checks, true
 		}
 	}
@@ -156,7 +244,7 @@ func redactedHeaders(values [len(loggedHeaders)]string) map[string]string {
 			scheme, _, _ := strings.Cut(v, " ")
 			v = scheme + " " + redact(strings.TrimPrefix(v, scheme+" "))
 		}
-		out[k] = truncate(v, 300)
+		out[k] = v
 	}
 	return out
 }
@@ -212,17 +300,23 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix {
 				return next(ctx)
 			}
-			entry := logged{at: c.cfg.Clock.Now(), method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery}
+			entry := logged{at: c.cfg.Clock.Now()}
+			values := [fieldCount]string{fieldMethod: r.Method, fieldPath: r.URL.Path, fieldQuery: r.URL.RawQuery}
 			for i, k := range loggedHeaders {
 				// Header.Get would canonicalise each name again, on every
 				// request.
 				if v := r.Header[k]; len(v) > 0 {
-					entry.headers[i] = v[0]
+					values[fieldHeaders+i] = v[0]
 				}
 			}
-			entry.checks = c.clientChecks(r)
+			entry.keep(&values)
+			var state string
+			entry.checks, state = c.clientChecks(r)
+			if state != "" {
+				entry.state, entry.hasState = stateKey(state), true
+			}
 			for _, msg := range entry.checks {
-				c.cfg.Warn(r.Context(), "client check", "path", truncate(entry.path, 200), "check", msg)
+				c.cfg.Warn(r.Context(), "client check", "path", truncate(entry.fields[fieldPath], 200), "check", msg)
 			}
 			handled, err := c.injectFault(ctx)
 			if !handled {
