@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,13 +121,24 @@ func (f *Fault) matches(method, path string) bool {
 func notLetter(r rune) bool { return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') }
 
 // faults is the list of armed faults. Every request outside the control
-// API asks it for a fault; with none armed, the usual case, armed answers
-// without taking the lock.
+// API asks it for a fault, so that question takes no lock: it scans armed,
+// an immutable copy of the list (nil when none is armed, the usual case),
+// and only a request that matches a fault takes the lock to fire it.
 type faults struct {
-	armed  atomic.Int32 // len(list), for the lock-free "none armed" answer
-	mu     sync.Mutex   // guards list and nextID
-	list   []*Fault     // at most MaxArmedFaults
+	armed  atomic.Pointer[[]*Fault] // a copy of list, replaced on every change
+	mu     sync.Mutex               // guards list and nextID, and orders the changes of armed
+	list   []*Fault                 // at most MaxArmedFaults
 	nextID int
+}
+
+// publishLocked replaces armed with a copy of list. fs.mu must be held.
+func (fs *faults) publishLocked() {
+	if len(fs.list) == 0 {
+		fs.armed.Store(nil)
+		return
+	}
+	v := slices.Clone(fs.list)
+	fs.armed.Store(&v)
 }
 
 func (fs *faults) arm(f Fault) (Fault, error) {
@@ -138,14 +150,17 @@ func (fs *faults) arm(f Fault) (Fault, error) {
 	fs.nextID++
 	f.ID, f.Fired = fs.nextID, 0
 	fs.list = append(fs.list, &f)
-	fs.armed.Store(int32(len(fs.list)))
+	fs.publishLocked()
 	return f, nil
 }
 
 // take consumes one firing of the first fault that matches, removing it
 // once it has fired Count times.
 func (fs *faults) take(method, path string) (Fault, bool) {
-	if fs.armed.Load() == 0 {
+	// Method and Path never change once armed, so they are read here
+	// without the lock; Fired and Count are only touched under it.
+	armed := fs.armed.Load()
+	if armed == nil || !slices.ContainsFunc(*armed, func(f *Fault) bool { return f.matches(method, path) }) {
 		return Fault{}, false
 	}
 	fs.mu.Lock()
@@ -157,8 +172,8 @@ func (fs *faults) take(method, path string) (Fault, bool) {
 		f.Fired++
 		fired := *f
 		if f.Fired >= f.Count {
-			fs.list = append(fs.list[:i], fs.list[i+1:]...)
-			fs.armed.Store(int32(len(fs.list)))
+			fs.list = slices.Delete(fs.list, i, i+1)
+			fs.publishLocked()
 		}
 		return fired, true
 	}
@@ -179,7 +194,7 @@ func (fs *faults) clear() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.list = nil
-	fs.armed.Store(0)
+	fs.publishLocked()
 }
 
 func (c *Control) listFaults(ctx echo.Context) error {
