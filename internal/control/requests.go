@@ -47,7 +47,7 @@ const (
 	maxLoggedHeader = 300  // each header value
 )
 
-// The fields of logged.fields, in order, and the bound of each.
+// The fields a logged entry keeps, in order, and the bound of each.
 const (
 	fieldMethod = iota
 	fieldPath
@@ -87,11 +87,15 @@ var secretParams = map[string]bool{
 // into a Request.
 type logged struct {
 	at time.Time
-	// fields are the method, path, raw query and loggedHeaders' values,
-	// each cut to its bound and all copied into one small string of their
-	// own (keep).
-	fields    [fieldCount]string
-	truncated uint16 // bit i: fields[i] was cut
+	// data holds the method, path, raw query and loggedHeaders' values back
+	// to back, each cut to its bound; field i ends at ends[i]. A request's
+	// own strings are slices of its whole request line or header block, so
+	// keeping even a short one would keep up to 64 kB alive: data is a copy.
+	// In the ring it is the slot's own buffer, reused by every entry the
+	// slot holds, so recording a request allocates nothing.
+	data      []byte
+	ends      [fieldCount]uint16
+	truncated uint16 // bit i: field i was cut
 	status    int
 	checks    []string
 	// state identifies the state of an /authorize request (stateKey), so
@@ -100,30 +104,25 @@ type logged struct {
 	hasState bool
 }
 
-// keep stores values as the entry's fields, cut to fieldBounds. A
-// request's strings are slices of its whole request line or header block:
-// keeping even a short one would keep up to 64 kB alive per entry, so all
-// are copied, in one allocation.
-func (e *logged) keep(values *[fieldCount]string) {
-	n := 0
-	for i, v := range values {
-		n += min(len(v), fieldBounds[i])
+// field is field i of e.
+func (e *logged) field(i int) string {
+	start := uint16(0)
+	if i > 0 {
+		start = e.ends[i-1]
 	}
-	var b strings.Builder
-	b.Grow(n)
-	var ends [fieldCount]int
+	return string(e.data[start:e.ends[i]])
+}
+
+// keep copies values into buf, reused, as e's fields, cut to fieldBounds.
+func (e *logged) keep(buf []byte, values *[fieldCount]string) {
+	e.data = buf[:0]
 	for i, v := range values {
 		if len(v) > fieldBounds[i] {
 			v = v[:fieldBounds[i]]
 			e.truncated |= 1 << i
 		}
-		b.WriteString(v)
-		ends[i] = b.Len()
-	}
-	all, start := b.String(), 0
-	for i, end := range ends {
-		e.fields[i] = all[start:end]
-		start = end
+		e.data = append(e.data, v...)
+		e.ends[i] = uint16(len(e.data))
 	}
 }
 
@@ -132,9 +131,11 @@ func (e *logged) keep(values *[fieldCount]string) {
 func stateKey(state string) [sha256.Size]byte { return sha256.Sum256([]byte(state)) }
 
 func (e *logged) view() Request {
-	q, _ := url.ParseQuery(e.fields[fieldQuery])
+	q, _ := url.ParseQuery(e.field(fieldQuery))
 	var headers [len(loggedHeaders)]string
-	copy(headers[:], e.fields[fieldHeaders:])
+	for i := range headers {
+		headers[i] = e.field(fieldHeaders + i)
+	}
 	var truncated []string
 	for i := range fieldCount {
 		if e.truncated&(1<<i) != 0 {
@@ -143,8 +144,8 @@ func (e *logged) view() Request {
 	}
 	return Request{
 		Time:         e.at.UTC().Format(time.RFC3339Nano),
-		Method:       e.fields[fieldMethod],
-		Path:         e.fields[fieldPath],
+		Method:       e.field(fieldMethod),
+		Path:         e.field(fieldPath),
 		Query:        redactedQuery(q),
 		Headers:      redactedHeaders(headers),
 		Status:       e.status,
@@ -163,17 +164,23 @@ type requestLog struct {
 
 func newRequestLog(n int) *requestLog { return &requestLog{entries: make([]logged, n)} }
 
-func (l *requestLog) add(e logged) {
+// add records e with values, the request's fields, copied into the
+// slot's buffer.
+func (l *requestLog) add(e logged, values *[fieldCount]string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.entries[l.next] = e
+	slot := &l.entries[l.next]
+	e.keep(slot.data, values)
+	*slot = e
 	l.next = (l.next + 1) % len(l.entries)
 	if l.next == 0 {
 		l.full = true
 	}
 }
 
-// last returns up to n entries, oldest first.
+// last returns up to n entries, oldest first. Under the lock it only
+// copies them out, their fields into one buffer; the views are built
+// outside it.
 func (l *requestLog) last(n int) []Request {
 	l.mu.Lock()
 	raw := make([]logged, 0, len(l.entries))
@@ -181,10 +188,20 @@ func (l *requestLog) last(n int) []Request {
 		raw = append(raw, l.entries[l.next:]...)
 	}
 	raw = append(raw, l.entries[:l.next]...)
-	l.mu.Unlock()
 	if n < len(raw) {
 		raw = raw[len(raw)-n:]
 	}
+	size := 0
+	for i := range raw {
+		size += len(raw[i].data)
+	}
+	buf := make([]byte, 0, size)
+	for i := range raw {
+		start := len(buf)
+		buf = append(buf, raw[i].data...)
+		raw[i].data = buf[start:len(buf):len(buf)]
+	}
+	l.mu.Unlock()
 	out := make([]Request, len(raw))
 	for i := range raw {
 		out[i] = raw[i].view()
@@ -195,7 +212,7 @@ func (l *requestLog) last(n int) []Request {
 func (l *requestLog) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	clear(l.entries)
+	clear(l.entries) // the slots' buffers too: a cleared log holds nothing
 	l.next, l.full = 0, false
 }
 
@@ -309,14 +326,13 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 					values[fieldHeaders+i] = v[0]
 				}
 			}
-			entry.keep(&values)
 			var state string
 			entry.checks, state = c.clientChecks(r)
 			if state != "" {
 				entry.state, entry.hasState = stateKey(state), true
 			}
 			for _, msg := range entry.checks {
-				c.cfg.Warn(r.Context(), "client check", "path", truncate(entry.fields[fieldPath], 200), "check", msg)
+				c.cfg.Warn(r.Context(), "client check", "path", truncate(r.URL.Path, 200), "check", msg)
 			}
 			handled, err := c.injectFault(ctx)
 			if !handled {
@@ -326,7 +342,7 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 				ctx.Error(err)
 			}
 			entry.status = ctx.Response().Status
-			c.requests.add(entry)
+			c.requests.add(entry, &values)
 			return nil
 		}
 	}

@@ -2,6 +2,7 @@ package control
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"runtime"
 	"slices"
@@ -125,4 +126,15 @@ func liveHeap() uint64 {
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// TestFieldBoundsFitTheirOffsets: an entry's field offsets are uint16s.
+func TestFieldBoundsFitTheirOffsets(t *testing.T) {
+	total := 0
+	for _, b := range fieldBounds {
+		total += b
+	}
+	if total > math.MaxUint16 {
+		t.Errorf("the fields of an entry may take %d bytes, past their uint16 offsets", total)
+	}
 }
