@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -238,6 +239,24 @@ func processRSS(pid int) (rss, peak uint64, err error) {
 	return rss, peak, nil
 }
 
+// processCPU reads the CPU time a process has used (utime + stime) from
+// /proc, in clock ticks of 10 ms (USER_HZ on Linux).
+func processCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count from after it.
+	_, rest, _ := strings.Cut(string(data), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // serverProcess is the sandbox binary running in a process of its own, so
 // that its memory is measured apart from the test's clients.
 type serverProcess struct {
@@ -317,6 +336,7 @@ func TestSoakMixedOnlyWithSANDBOX_SOAK(t *testing.T) {
 		t.Skipf("no /proc to read the server's memory from: %v", err)
 	}
 	t.Logf("baseline: server RSS %.1f MiB", mib(rssBase))
+	cpuBase := processCPU(r.cmd.Process.Pid)
 
 	stats := &mixedStats{}
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
@@ -343,10 +363,21 @@ func TestSoakMixedOnlyWithSANDBOX_SOAK(t *testing.T) {
 			}
 		}()
 	}
-	var health []time.Duration
+	// The probe also asks a trivial server in this process, whose latency
+	// is the machine's and the clients' share of /health's: on a loaded
+	// machine it says why /health is slow.
+	var health, baseline []time.Duration
 	probe := &http.Client{Timeout: 30 * time.Second}
+	trivial := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer trivial.Close()
 	for time.Now().Before(deadline) {
 		start := time.Now()
+		if resp, err := probe.Get(trivial.URL); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		baseline = append(baseline, time.Since(start))
+		start = time.Now()
 		resp, err := probe.Get(r.url + "/health")
 		if err != nil {
 			stats.fail(&stats.transport, "/health: %v", err)
@@ -368,16 +399,19 @@ func TestSoakMixedOnlyWithSANDBOX_SOAK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cpu := processCPU(r.cmd.Process.Pid) - cpuBase
 
 	slices.Sort(health)
+	slices.Sort(baseline)
 	p50, p99 := health[len(health)/2], health[len(health)*99/100]
 	t.Logf("served %d requests (%.0f/s) over %v with %d clients: %d reads, %d logins (%d flows), %d control calls",
 		stats.requests.Load(), float64(stats.requests.Load())/d.Seconds(), d, clients,
 		stats.reads.Load(), stats.tokens.Load(), stats.flows.Load(), stats.controls.Load())
 	t.Logf("injected by faults %d, refused at a limit (409) %d; unasked 5xx %d, transport errors %d, control calls refused otherwise %d",
 		stats.injected.Load(), stats.limited.Load(), stats.unasked5xx.Load(), stats.transport.Load(), stats.badControl.Load())
-	t.Logf("/health: %d probes, p50 %v, p99 %v, max %v", len(health), p50, p99, health[len(health)-1])
-	t.Logf("server RSS after: %.1f MiB (baseline %.1f MiB), peak %.1f MiB", mib(rss), mib(rssBase), mib(peak))
+	t.Logf("/health: %d probes, p50 %v, p99 %v, max %v (a trivial server in the test process: p50 %v, p99 %v)", len(health), p50, p99, health[len(health)-1],
+		baseline[len(baseline)/2], baseline[len(baseline)*99/100])
+	t.Logf("server RSS after: %.1f MiB (baseline %.1f MiB), peak %.1f MiB; server CPU %v (%.0f%% of one core)", mib(rss), mib(rssBase), mib(peak), cpu, 100*cpu.Seconds()/d.Seconds())
 	for _, e := range stats.examples {
 		t.Log(e)
 	}
