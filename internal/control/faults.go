@@ -125,19 +125,47 @@ func notLetter(r rune) bool { return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z'
 // an immutable copy of the list (nil when none is armed, the usual case),
 // and only a request that matches a fault takes the lock to fire it.
 type faults struct {
-	armed  atomic.Pointer[[]*Fault] // a copy of list, replaced on every change
-	mu     sync.Mutex               // guards list and nextID, and orders the changes of armed
-	list   []*Fault                 // at most MaxArmedFaults
+	armed  atomic.Pointer[[]pattern] // the patterns of list, replaced on every change
+	mu     sync.Mutex                // guards list and nextID, and orders the changes of armed
+	list   []*Fault                  // at most MaxArmedFaults
 	nextID int
 }
 
-// publishLocked replaces armed with a copy of list. fs.mu must be held.
+// pattern is what a request is matched against: a fault's method and
+// path, split once when it is armed and kept side by side, so the scan of
+// every request reads one small contiguous slice.
+type pattern struct {
+	method   string // "" matches any
+	path     string // the whole path, or the prefix when wildcard
+	wildcard bool
+}
+
+func (p *pattern) matches(method, path string) bool {
+	n := len(p.path)
+	if len(path) < n || (!p.wildcard && len(path) != n) {
+		return false
+	}
+	// Patterns share long prefixes (/fhir/sb/R4/patientaccess/) and differ
+	// near their end: the last byte rules most out before the whole is
+	// compared.
+	if n > 0 && path[n-1] != p.path[n-1] || path[:n] != p.path {
+		return false
+	}
+	return p.method == "" || strings.EqualFold(p.method, method)
+}
+
+// publishLocked replaces armed with the patterns of list. fs.mu must be
+// held.
 func (fs *faults) publishLocked() {
 	if len(fs.list) == 0 {
 		fs.armed.Store(nil)
 		return
 	}
-	v := slices.Clone(fs.list)
+	v := make([]pattern, len(fs.list))
+	for i, f := range fs.list {
+		prefix, wildcard := strings.CutSuffix(f.Path, "*")
+		v[i] = pattern{method: f.Method, path: prefix, wildcard: wildcard}
+	}
 	fs.armed.Store(&v)
 }
 
@@ -154,13 +182,26 @@ func (fs *faults) arm(f Fault) (Fault, error) {
 	return f, nil
 }
 
+// mayMatch reports whether an armed fault matches, without the lock: an
+// answer the lock-taking scan of take confirms, as a fault may fire out
+// meanwhile.
+func (fs *faults) mayMatch(method, path string) bool {
+	armed := fs.armed.Load()
+	if armed == nil {
+		return false
+	}
+	for i := range *armed {
+		if (*armed)[i].matches(method, path) {
+			return true
+		}
+	}
+	return false
+}
+
 // take consumes one firing of the first fault that matches, removing it
 // once it has fired Count times.
 func (fs *faults) take(method, path string) (Fault, bool) {
-	// Method and Path never change once armed, so they are read here
-	// without the lock; Fired and Count are only touched under it.
-	armed := fs.armed.Load()
-	if armed == nil || !slices.ContainsFunc(*armed, func(f *Fault) bool { return f.matches(method, path) }) {
+	if !fs.mayMatch(method, path) {
 		return Fault{}, false
 	}
 	fs.mu.Lock()
