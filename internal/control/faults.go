@@ -53,8 +53,9 @@ var oauthErrors = map[string]int{
 	"unsupported_response_type": 400, "server_error": 500, "temporarily_unavailable": 503,
 }
 
-// The bounds of a fault. MaxFaultDelay stays well below the server's
-// WriteTimeout, so a delayed request still gets its answer; the others keep
+// The bounds of a fault. MaxFaultDelay is half the server's 60 s
+// WriteTimeout, so a delayed request still gets its answer
+// (TestFaultDelayLeavesTimeToAnswer); the others keep
 // the armed faults small (the list is at most MaxArmedFaults × about 700
 // bytes) and the check every request makes cheap.
 const (

@@ -112,6 +112,29 @@ func TestArmedCountFollowsTheList(t *testing.T) {
 	}
 }
 
+// TestPatternAgreesWithFault: the lock-free scan's patterns match exactly
+// the requests their faults match.
+func TestPatternAgreesWithFault(t *testing.T) {
+	armed := []Fault{
+		{Path: fhir + "/Patient/*"}, {Path: fhir + "/Patient"}, {Method: "post", Path: issuer + "/token"},
+		{Path: "/*"}, {Path: "/"}, {Path: "/a*"},
+	}
+	requests := []struct{ method, path string }{
+		{"GET", fhir + "/Patient/1"}, {"GET", fhir + "/Patient"}, {"GET", fhir + "/Patient/"}, {"GET", fhir + "/Patients"},
+		{"POST", issuer + "/token"}, {"GET", issuer + "/token"}, {"POST", issuer + "/tokens"},
+		{"GET", "/"}, {"GET", "/a"}, {"GET", "/b"}, {"GET", ""},
+	}
+	for _, f := range armed {
+		fs := &faults{}
+		fs.arm(f)
+		for _, r := range requests {
+			if got, want := fs.mayMatch(r.method, r.path), f.matches(r.method, r.path); got != want {
+				t.Errorf("fault %s %q, request %s %q: the pattern says %v, the fault %v", f.Method, f.Path, r.method, r.path, got, want)
+			}
+		}
+	}
+}
+
 // TestDelayEndsWhenTheClientLeaves: a delayed request whose client gives
 // up ends then, not when the delay is over.
 func TestDelayEndsWhenTheClientLeaves(t *testing.T) {
