@@ -78,7 +78,7 @@ func TestDebuggerStateLookup(t *testing.T) {
 // TestDebuggerStateLookupIsCheap fills the log with /authorize requests of
 // 16 kB queries of small parameters, then looks up a state none has: the
 // lookup holds the lock every request needs, so it must parse nothing.
-// (TestDebugStateLookupDoesNotStallServer runs the full attack.)
+// (TestDebugStateLookupDoesNotStallServer runs it at full size.)
 func TestDebuggerStateLookupIsCheap(t *testing.T) {
 	e, c := newRouter(t, Config{})
 	target := issuer + "/authorize?client_id=nobody&state=s" + manyParams(16<<10)
