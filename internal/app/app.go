@@ -192,6 +192,8 @@ func controlError(err error) error {
 		return fmt.Errorf("%w: %v", control.ErrNotFound, err)
 	case errors.Is(err, fixtures.ErrBadClaimType):
 		return fmt.Errorf("%w: %v", control.ErrInvalid, err)
+	case errors.Is(err, fixtures.ErrEditLimit):
+		return fmt.Errorf("%w: %v", control.ErrLimit, err)
 	}
 	return err
 }

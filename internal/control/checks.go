@@ -16,17 +16,18 @@ const minStateLength = 16
 // They are advice, not errors: the request is answered as the profile says.
 // The list is non-nil (possibly empty) for every /authorize request, so the
 // debugger can tell "checked, all fine" from "not an authorize request".
-func (c *Control) clientChecks(r *http.Request) []string {
-	var checks []string
+// For /authorize it also returns the request's state, which the log indexes
+// for the debugger.
+func (c *Control) clientChecks(r *http.Request) (checks []string, state string) {
 	// The substring test keeps the common request from parsing its query.
 	if strings.Contains(r.URL.RawQuery, "access_token") && r.URL.Query().Has("access_token") {
 		checks = append(checks, "access token sent in the query string; send it in the Authorization header (RFC 6750 §2.3, §5.3)")
 	}
 	if !c.isAuthorize(r.URL.Path) {
-		return checks
+		return checks, ""
 	}
 	q := authorizeParams(r)
-	state := q.Get("state")
+	state = q.Get("state")
 	switch {
 	case state == "":
 		checks = append(checks, "no state: the app cannot tell its own redirect from a forged one (RFC 6749 §10.12)")
@@ -51,7 +52,7 @@ func (c *Control) clientChecks(r *http.Request) []string {
 	if checks == nil {
 		checks = []string{}
 	}
-	return checks
+	return checks, state
 }
 
 // authorizeParams reads /authorize's parameters from the query or, for a

@@ -129,10 +129,14 @@ func problem(ctx echo.Context, status int, detail string) error {
 	return httperr.Write(ctx.Response(), httperr.Detail, httperr.Error{Status: status, Message: detail})
 }
 
+// maxBody bounds a control API body: the largest, a fault with the longest
+// path, is under 1 kB.
+const maxBody = 4 << 10
+
 // decodeBody reads a small JSON body strictly: unknown fields are errors, so
 // a typo in a test's request fails loudly instead of arming the wrong fault.
 func decodeBody(ctx echo.Context, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(ctx.Response(), ctx.Request().Body, 64<<10))
+	dec := json.NewDecoder(http.MaxBytesReader(ctx.Response(), ctx.Request().Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err

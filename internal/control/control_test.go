@@ -257,7 +257,7 @@ func TestRequestLogRedactsAndChecks(t *testing.T) {
 func TestRequestLogIsBounded(t *testing.T) {
 	l := newRequestLog(3)
 	for i := 0; i < 5; i++ {
-		l.add(logged{path: string(rune('a' + i))})
+		l.add(logged{}, &[fieldCount]string{fieldPath: string(rune('a' + i))})
 	}
 	got := l.last(10)
 	if len(got) != 3 || got[0].Path != "c" || got[2].Path != "e" {

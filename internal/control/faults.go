@@ -1,11 +1,14 @@
 package control
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
@@ -52,22 +55,43 @@ var oauthErrors = map[string]int{
 	"unsupported_response_type": 400, "server_error": 500, "temporarily_unavailable": 503,
 }
 
-const maxDelay = 60 * time.Second
+// The bounds of a fault. MaxFaultDelay is half the server's 60 s
+// WriteTimeout, so a delayed request still gets its answer
+// (TestFaultDelayLeavesTimeToAnswer); the others keep
+// the armed faults small (the list is at most MaxArmedFaults × about 700
+// bytes) and the check every request makes cheap.
+const (
+	MaxFaultDelay  = 30 * time.Second
+	MaxArmedFaults = 100
+	maxFaultPath   = 512
+	maxFaultMethod = 16
+	maxFaultCount  = 1_000_000
+	maxRetryAfter  = 86400 // a day, in seconds
+)
+
+// ErrFaultLimit is why a fault is refused when MaxArmedFaults are armed.
+var ErrFaultLimit = errors.New("fault limit reached")
 
 func (f *Fault) check() error {
+	// Every bound compares the integer as given: scaling it first (to a
+	// time.Duration, say) could overflow and wrap past the check.
 	switch {
 	case !strings.HasPrefix(f.Path, "/"):
 		return fmt.Errorf("path must start with /")
-	case f.Count < 0 || f.Count > 1_000_000:
-		return fmt.Errorf("count must be between 1 and 1000000")
+	case len(f.Path) > maxFaultPath:
+		return fmt.Errorf("path must be at most %d bytes", maxFaultPath)
+	case len(f.Method) > maxFaultMethod || strings.ContainsFunc(f.Method, notLetter):
+		return fmt.Errorf("method must be an HTTP method such as GET, at most %d letters", maxFaultMethod)
+	case f.Count < 0 || f.Count > maxFaultCount:
+		return fmt.Errorf("count must be between 1 and %d", maxFaultCount)
 	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
 		return fmt.Errorf("status must be a 4xx or 5xx code")
 	case f.OAuthError != "" && oauthErrors[f.OAuthError] == 0:
 		return fmt.Errorf("oauth_error %q is not an RFC 6749 error code", f.OAuthError)
-	case f.DelayMS < 0 || time.Duration(f.DelayMS)*time.Millisecond > maxDelay:
-		return fmt.Errorf("delay_ms must be between 0 and %d", maxDelay.Milliseconds())
-	case f.RetryAfter < 0:
-		return fmt.Errorf("retry_after must not be negative")
+	case f.DelayMS < 0 || f.DelayMS > int(MaxFaultDelay/time.Millisecond):
+		return fmt.Errorf("delay_ms must be between 0 and %d", MaxFaultDelay.Milliseconds())
+	case f.RetryAfter < 0 || f.RetryAfter > maxRetryAfter:
+		return fmt.Errorf("retry_after must be between 0 and %d seconds", maxRetryAfter)
 	}
 	outcomes := 0
 	for _, set := range []bool{f.Status != 0, f.OAuthError != "", f.Malformed} {
@@ -97,25 +121,92 @@ func (f *Fault) matches(method, path string) bool {
 	return path == f.Path
 }
 
-// faults is the list of armed faults.
+func notLetter(r rune) bool { return (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') }
+
+// faults is the list of armed faults. Every request outside the control
+// API asks it for a fault, so that question takes no lock: it scans armed,
+// an immutable copy of the list (nil when none is armed, the usual case),
+// and only a request that matches a fault takes the lock to fire it.
 type faults struct {
-	mu     sync.Mutex // guards list and nextID
-	list   []*Fault
+	armed  atomic.Pointer[[]pattern] // the patterns of list, replaced on every change
+	mu     sync.Mutex                // guards list and nextID, and orders the changes of armed
+	list   []*Fault                  // at most MaxArmedFaults
 	nextID int
 }
 
-func (fs *faults) arm(f Fault) Fault {
+// pattern is what a request is matched against: a fault's method and
+// path, split once when it is armed and kept side by side, so the scan of
+// every request reads one small contiguous slice.
+type pattern struct {
+	method   string // "" matches any
+	path     string // the whole path, or the prefix when wildcard
+	wildcard bool
+}
+
+func (p *pattern) matches(method, path string) bool {
+	n := len(p.path)
+	if len(path) < n || (!p.wildcard && len(path) != n) {
+		return false
+	}
+	// Patterns share long prefixes (/fhir/sb/R4/patientaccess/) and differ
+	// near their end: the last byte rules most out before the whole is
+	// compared.
+	if n > 0 && path[n-1] != p.path[n-1] || path[:n] != p.path {
+		return false
+	}
+	return p.method == "" || strings.EqualFold(p.method, method)
+}
+
+// publishLocked replaces armed with the patterns of list. fs.mu must be
+// held.
+func (fs *faults) publishLocked() {
+	if len(fs.list) == 0 {
+		fs.armed.Store(nil)
+		return
+	}
+	v := make([]pattern, len(fs.list))
+	for i, f := range fs.list {
+		prefix, wildcard := strings.CutSuffix(f.Path, "*")
+		v[i] = pattern{method: f.Method, path: prefix, wildcard: wildcard}
+	}
+	fs.armed.Store(&v)
+}
+
+func (fs *faults) arm(f Fault) (Fault, error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if len(fs.list) >= MaxArmedFaults {
+		return Fault{}, fmt.Errorf("%w: at most %d faults may be armed at once; DELETE %s/faults disarms them", ErrFaultLimit, MaxArmedFaults, Prefix)
+	}
 	fs.nextID++
 	f.ID, f.Fired = fs.nextID, 0
 	fs.list = append(fs.list, &f)
-	return f
+	fs.publishLocked()
+	return f, nil
+}
+
+// mayMatch reports whether an armed fault matches, without the lock: an
+// answer the lock-taking scan of take confirms, as a fault may fire out
+// meanwhile.
+func (fs *faults) mayMatch(method, path string) bool {
+	armed := fs.armed.Load()
+	if armed == nil {
+		return false
+	}
+	for i := range *armed {
+		if (*armed)[i].matches(method, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // take consumes one firing of the first fault that matches, removing it
 // once it has fired Count times.
 func (fs *faults) take(method, path string) (Fault, bool) {
+	if !fs.mayMatch(method, path) {
+		return Fault{}, false
+	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.list {
@@ -125,7 +216,8 @@ func (fs *faults) take(method, path string) (Fault, bool) {
 		f.Fired++
 		fired := *f
 		if f.Fired >= f.Count {
-			fs.list = append(fs.list[:i], fs.list[i+1:]...)
+			fs.list = slices.Delete(fs.list, i, i+1)
+			fs.publishLocked()
 		}
 		return fired, true
 	}
@@ -146,6 +238,7 @@ func (fs *faults) clear() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.list = nil
+	fs.publishLocked()
 }
 
 func (c *Control) listFaults(ctx echo.Context) error {
@@ -155,6 +248,10 @@ func (c *Control) listFaults(ctx echo.Context) error {
 func (c *Control) armFault(ctx echo.Context) error {
 	var f Fault
 	if err := decodeBody(ctx, &f); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return problem(ctx, http.StatusRequestEntityTooLarge, fmt.Sprintf("a fault object is at most %d bytes", tooLarge.Limit))
+		}
 		return problem(ctx, http.StatusBadRequest, "body must be one fault object: "+err.Error())
 	}
 	if strings.HasPrefix(f.Path, Prefix) {
@@ -163,7 +260,11 @@ func (c *Control) armFault(ctx echo.Context) error {
 	if err := f.check(); err != nil {
 		return problem(ctx, http.StatusBadRequest, err.Error())
 	}
-	return ctx.JSON(http.StatusCreated, c.faults.arm(f))
+	armed, err := c.faults.arm(f)
+	if err != nil {
+		return problem(ctx, http.StatusConflict, err.Error())
+	}
+	return ctx.JSON(http.StatusCreated, armed)
 }
 
 func (c *Control) clearFaults(ctx echo.Context) error {

@@ -40,8 +40,14 @@ func (c *Control) touch(ctx echo.Context) error {
 	return c.memberResult(ctx, res, err)
 }
 
+// ErrLimit is what AddClaim and Touch return when the sandbox keeps as many
+// edits as it may until a reset; the API turns it into a 409.
+var ErrLimit = errors.New("limit reached")
+
 func (c *Control) memberResult(ctx echo.Context, res []byte, err error) error {
 	switch {
+	case errors.Is(err, ErrLimit):
+		return problem(ctx, http.StatusConflict, err.Error())
 	case errors.Is(err, ErrNotFound):
 		return problem(ctx, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrInvalid):

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,12 +27,54 @@ type Request struct {
 	Status  int               `json:"status"`
 	// ClientChecks lists what a careful client would have done otherwise.
 	ClientChecks []string `json:"client_checks,omitempty"`
+	// Truncated names what the log kept only the start of ("path",
+	// "query", a header's name), being longer than its bound.
+	Truncated []string `json:"truncated,omitempty"`
 }
 
 // loggedHeaders are the request headers worth asserting on, spelled in
 // canonical form so the middleware can index the header map directly
 // (TestLoggedHeadersAreCanonical).
 var loggedHeaders = [...]string{"Accept", "Content-Type", "Authorization", "User-Agent", "Origin", "X-Forwarded-Host", "X-Forwarded-Proto"}
+
+// What a log entry keeps of a request, at most: the log holds
+// requestLogSize entries of at most about 4.6 kB, some 5 MB in all, however
+// long the requests (net/http allows 64 kB of request line and headers).
+const (
+	maxLoggedMethod = 20
+	maxLoggedPath   = 500
+	maxLoggedQuery  = 2000 // the raw query string, before parsing
+	maxLoggedHeader = 300  // each header value
+)
+
+// The fields a logged entry keeps, in order, and the bound of each.
+const (
+	fieldMethod = iota
+	fieldPath
+	fieldQuery
+	fieldHeaders // then one per loggedHeaders
+	fieldCount   = fieldHeaders + len(loggedHeaders)
+)
+
+var fieldBounds = func() (b [fieldCount]int) {
+	b[fieldMethod], b[fieldPath], b[fieldQuery] = maxLoggedMethod, maxLoggedPath, maxLoggedQuery
+	for i := range loggedHeaders {
+		b[fieldHeaders+i] = maxLoggedHeader
+	}
+	return b
+}()
+
+func fieldName(i int) string {
+	switch i {
+	case fieldMethod:
+		return "method"
+	case fieldPath:
+		return "path"
+	case fieldQuery:
+		return "query"
+	}
+	return loggedHeaders[i-fieldHeaders]
+}
 
 // secretParams are never logged in full.
 var secretParams = map[string]bool{
@@ -43,25 +86,71 @@ var secretParams = map[string]bool{
 // does no parsing, redaction or formatting. GET /sandbox/requests turns it
 // into a Request.
 type logged struct {
-	at       time.Time
-	method   string
-	path     string
-	rawQuery string
-	headers  [len(loggedHeaders)]string
-	status   int
-	checks   []string
+	at time.Time
+	// data holds the method, path, raw query and loggedHeaders' values back
+	// to back, each cut to its bound; field i ends at ends[i]. A request's
+	// own strings are slices of its whole request line or header block, so
+	// keeping even a short one would keep up to 64 kB alive: data is a copy.
+	// In the ring it is the slot's own buffer, reused by every entry the
+	// slot holds, so recording a request allocates nothing.
+	data      []byte
+	ends      [fieldCount]uint16
+	truncated uint16 // bit i: field i was cut
+	status    int
+	checks    []string
+	// state identifies the state of an /authorize request (stateKey), so
+	// the debugger finds its checks without parsing any stored query.
+	state    [sha256.Size]byte
+	hasState bool
 }
 
+// field is field i of e.
+func (e *logged) field(i int) string {
+	start := uint16(0)
+	if i > 0 {
+		start = e.ends[i-1]
+	}
+	return string(e.data[start:e.ends[i]])
+}
+
+// keep copies values into buf, reused, as e's fields, cut to fieldBounds.
+func (e *logged) keep(buf []byte, values *[fieldCount]string) {
+	e.data = buf[:0]
+	for i, v := range values {
+		if len(v) > fieldBounds[i] {
+			v = v[:fieldBounds[i]]
+			e.truncated |= 1 << i
+		}
+		e.data = append(e.data, v...)
+		e.ends[i] = uint16(len(e.data))
+	}
+}
+
+// stateKey is what an entry keeps of an /authorize state: a digest, fixed
+// in size however long the state, and compared whole.
+func stateKey(state string) [sha256.Size]byte { return sha256.Sum256([]byte(state)) }
+
 func (e *logged) view() Request {
-	q, _ := url.ParseQuery(e.rawQuery)
+	q, _ := url.ParseQuery(e.field(fieldQuery))
+	var headers [len(loggedHeaders)]string
+	for i := range headers {
+		headers[i] = e.field(fieldHeaders + i)
+	}
+	var truncated []string
+	for i := range fieldCount {
+		if e.truncated&(1<<i) != 0 {
+			truncated = append(truncated, fieldName(i))
+		}
+	}
 	return Request{
 		Time:         e.at.UTC().Format(time.RFC3339Nano),
-		Method:       e.method,
-		Path:         truncate(e.path, 500),
+		Method:       e.field(fieldMethod),
+		Path:         e.field(fieldPath),
 		Query:        redactedQuery(q),
-		Headers:      redactedHeaders(e.headers),
+		Headers:      redactedHeaders(headers),
 		Status:       e.status,
 		ClientChecks: e.checks,
+		Truncated:    truncated,
 	}
 }
 
@@ -75,17 +164,23 @@ type requestLog struct {
 
 func newRequestLog(n int) *requestLog { return &requestLog{entries: make([]logged, n)} }
 
-func (l *requestLog) add(e logged) {
+// add records e with values, the request's fields, copied into the
+// slot's buffer.
+func (l *requestLog) add(e logged, values *[fieldCount]string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.entries[l.next] = e
+	slot := &l.entries[l.next]
+	e.keep(slot.data, values)
+	*slot = e
 	l.next = (l.next + 1) % len(l.entries)
 	if l.next == 0 {
 		l.full = true
 	}
 }
 
-// last returns up to n entries, oldest first.
+// last returns up to n entries, oldest first. Under the lock it only
+// copies them out, their fields into one buffer; the views are built
+// outside it.
 func (l *requestLog) last(n int) []Request {
 	l.mu.Lock()
 	raw := make([]logged, 0, len(l.entries))
@@ -93,10 +188,20 @@ func (l *requestLog) last(n int) []Request {
 		raw = append(raw, l.entries[l.next:]...)
 	}
 	raw = append(raw, l.entries[:l.next]...)
-	l.mu.Unlock()
 	if n < len(raw) {
 		raw = raw[len(raw)-n:]
 	}
+	size := 0
+	for i := range raw {
+		size += len(raw[i].data)
+	}
+	buf := make([]byte, 0, size)
+	for i := range raw {
+		start := len(buf)
+		buf = append(buf, raw[i].data...)
+		raw[i].data = buf[start:len(buf):len(buf)]
+	}
+	l.mu.Unlock()
 	out := make([]Request, len(raw))
 	for i := range raw {
 		out[i] = raw[i].view()
@@ -107,22 +212,22 @@ func (l *requestLog) last(n int) []Request {
 func (l *requestLog) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	clear(l.entries)
+	clear(l.entries) // the slots' buffers too: a cleared log holds nothing
 	l.next, l.full = 0, false
 }
 
 // checksForState finds the client checks of the newest /authorize request
-// that carried state, for the debugger.
+// that carried state, for the debugger. Every request takes the log's lock
+// to add itself, so the walk under it only compares fixed-size digests:
+// nothing is parsed, whatever the log holds.
 func (l *requestLog) checksForState(state string) ([]string, bool) {
+	key := stateKey(state)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := len(l.entries)
 	for i := 1; i <= n; i++ {
 		e := &l.entries[(l.next-i+n)%n]
-		if e.checks == nil {
-			continue
-		}
-		if q, err := url.ParseQuery(e.rawQuery); err == nil && q.Get("state") == state {
+		if e.hasState && e.state == key {
 			return e.checks, true
 		}
 	}
@@ -156,7 +261,7 @@ func redactedHeaders(values [len(loggedHeaders)]string) map[string]string {
 			scheme, _, _ := strings.Cut(v, " ")
 			v = scheme + " " + redact(strings.TrimPrefix(v, scheme+" "))
 		}
-		out[k] = truncate(v, 300)
+		out[k] = v
 	}
 	return out
 }
@@ -212,17 +317,22 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix {
 				return next(ctx)
 			}
-			entry := logged{at: c.cfg.Clock.Now(), method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery}
+			entry := logged{at: c.cfg.Clock.Now()}
+			values := [fieldCount]string{fieldMethod: r.Method, fieldPath: r.URL.Path, fieldQuery: r.URL.RawQuery}
 			for i, k := range loggedHeaders {
 				// Header.Get would canonicalise each name again, on every
 				// request.
 				if v := r.Header[k]; len(v) > 0 {
-					entry.headers[i] = v[0]
+					values[fieldHeaders+i] = v[0]
 				}
 			}
-			entry.checks = c.clientChecks(r)
+			var state string
+			entry.checks, state = c.clientChecks(r)
+			if state != "" {
+				entry.state, entry.hasState = stateKey(state), true
+			}
 			for _, msg := range entry.checks {
-				c.cfg.Warn(r.Context(), "client check", "path", truncate(entry.path, 200), "check", msg)
+				c.cfg.Warn(r.Context(), "client check", "path", truncate(r.URL.Path, 200), "check", msg)
 			}
 			handled, err := c.injectFault(ctx)
 			if !handled {
@@ -232,7 +342,7 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 				ctx.Error(err)
 			}
 			entry.status = ctx.Response().Status
-			c.requests.add(entry)
+			c.requests.add(entry, &values)
 			return nil
 		}
 	}
