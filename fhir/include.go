@@ -1,0 +1,160 @@
+package fhir
+
+import (
+	"strings"
+
+	"github.com/bcbsnc-sandbox/sandbox/generator"
+)
+
+// refKind names one reference element an _include follows; resourceFacts
+// keeps the references of each kind.
+type refKind uint8
+
+const (
+	refPatient  refKind = iota // ExplanationOfBenefit.patient
+	refProvider                // ExplanationOfBenefit.provider
+	refCareTeam                // ExplanationOfBenefit.careTeam.provider
+	refCoverage                // ExplanationOfBenefit.insurance.coverage
+	refInsurer                 // ExplanationOfBenefit.insurer
+	refPayee                   // ExplanationOfBenefit.payee.party
+	refPayor                   // Coverage.payor
+	refKinds
+)
+
+// include is one _include a type serves: the search parameter it follows
+// (R4 Search, "Including other resources in result": {Type}:{param}), the
+// element that parameter reads, and the types it may point at.
+type include struct {
+	Param   string
+	Path    string
+	Kind    refKind
+	Targets []string
+}
+
+// includeSet is the kinds of reference a search includes, with the target
+// type each is restricted to ("" for any).
+type includeSet struct {
+	kinds  uint16
+	target [refKinds]string
+}
+
+func (s *includeSet) empty() bool { return s.kinds == 0 }
+
+func (s *includeSet) add(k refKind, target string) {
+	if s.kinds&(1<<k) != 0 && s.target[k] != target {
+		s.target[k] = "" // two targets of one parameter: both
+	} else {
+		s.target[k] = target
+	}
+	s.kinds |= 1 << k
+}
+
+// includeValues are t's _include values as the CapabilityStatement lists
+// them: each parameter, then the wildcard.
+func (t *resourceType) includeValues() []string {
+	if len(t.Includes) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(t.Includes)+1)
+	for _, in := range t.Includes {
+		out = append(out, t.Name+":"+in.Param)
+	}
+	return append(out, t.Name+":*")
+}
+
+// parseInclude reads one _include value of a search of t: "{Type}:{param}",
+// "{Type}:{param}:{target}" or "{Type}:*" (R4 Search, "Including other
+// resources in result"). ok is false for a value t does not serve.
+func (t *resourceType) parseInclude(v string, set *includeSet) bool {
+	src, rest, found := strings.Cut(v, ":")
+	if !found || src != t.Name {
+		return false
+	}
+	param, target, _ := strings.Cut(rest, ":")
+	if param == "*" {
+		if target != "" || len(t.Includes) == 0 {
+			return false
+		}
+		for _, in := range t.Includes {
+			set.add(in.Kind, "")
+		}
+		return true
+	}
+	for _, in := range t.Includes {
+		if in.Param != param {
+			continue
+		}
+		if target != "" && !contains(in.Targets, target) {
+			return false
+		}
+		set.add(in.Kind, target)
+		return true
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// maxIncluded bounds the included resources of one page: every reference
+// of 50 matches, far more than a member's claims name (a claim names some
+// eight resources, most of them shared with the other claims).
+const maxIncluded = maxCount * 16
+
+// collectIncludes adds to p the resources the page's matches reference
+// through the kinds of set, each once and in the order first referenced,
+// skipping the page's own matches, references that resolve to none of the
+// member's resources, and types the token may not read (SMART App Launch
+// 2, "Scopes": an included resource is a read of its type).
+func (p *page) collectIncludes(m *generator.Member, ix *memberIndex, set *includeSet, mayRead func(typ string) bool) {
+	if set.empty() || p.n == 0 {
+		return
+	}
+	for _, at := range p.pos[:p.n] {
+		f := ix.facts(m, int(at))
+		for k := refKind(0); k < refKinds; k++ {
+			if set.kinds&(1<<k) == 0 {
+				continue
+			}
+			for _, ref := range f.refs[k] {
+				typ, _, _ := strings.Cut(ref, "/")
+				if t := set.target[k]; t != "" && typ != t {
+					continue
+				}
+				if len(p.included) >= maxIncluded || !mayRead(typ) {
+					continue
+				}
+				if inc, ok := ix.resolve(m, ref); ok && !p.holds(inc) {
+					p.included = append(p.included, inc)
+				}
+			}
+		}
+	}
+}
+
+// holds reports whether the resource at position at is on the page already,
+// as a match or included.
+func (p *page) holds(at int32) bool {
+	for _, x := range p.pos[:p.n] {
+		if x == at {
+			return true
+		}
+	}
+	for _, x := range p.included {
+		if x == at {
+			return true
+		}
+	}
+	return false
+}
+
+// includedResource returns the i-th included resource of p.
+func (p *page) includedResource(m *generator.Member, i int) *generator.Resource {
+	return &m.Resources[p.included[i]]
+}
