@@ -21,7 +21,8 @@ type page struct {
 	// included are the positions of the resources the entries reference
 	// that the search includes, each once (R4 Search, "Including other
 	// resources in result").
-	included []int32
+	included  [maxIncluded]int32
+	nIncluded int
 }
 
 // collect fills p with the matches of q among m's resources of type typ,
@@ -124,27 +125,31 @@ func appendBundle(dst []byte, id, fhirBase string, l *links, start int, p *page,
 	dst = l.append(dst, "last", last)
 	dst = append(dst, ']')
 	if p.n > 0 {
+		// The base is escaped once for every fullUrl of the page.
+		var room [128]byte
+		base := appendEscaped(room[:0], fhirBase)
 		dst = append(dst, `,"entry":[`...)
 		for i, r := range p.entries[:p.n] {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendEntry(dst, fhirBase, r, `,"search":{"mode":"match"}}`)
+			dst = appendEntry(dst, base, r, `,"search":{"mode":"match"}}`)
 		}
-		for i := range p.included {
+		for _, at := range p.included[:p.nIncluded] {
 			dst = append(dst, ',')
-			dst = appendEntry(dst, fhirBase, p.includedResource(m, i), `,"search":{"mode":"include"}}`)
+			dst = appendEntry(dst, base, &m.Resources[at], `,"search":{"mode":"include"}}`)
 		}
 		dst = append(dst, ']')
 	}
 	return append(dst, '}')
 }
 
-// appendEntry appends one Bundle.entry of r; tail closes it with its search.
-func appendEntry(dst []byte, fhirBase string, r *generator.Resource, tail string) []byte {
+// appendEntry appends one Bundle.entry of r, its fullUrl under base (JSON
+// escaped already); tail closes it with its search.
+func appendEntry(dst, base []byte, r *generator.Resource, tail string) []byte {
 	dst = append(dst, `{"fullUrl":`...)
 	dst = append(dst, '"')
-	dst = appendEscaped(dst, fhirBase)
+	dst = append(dst, base...)
 	dst = appendEscaped(dst, r.Type)
 	dst = append(dst, '/')
 	dst = appendEscaped(dst, r.ID)

@@ -102,9 +102,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// maxIncluded bounds the included resources of one page: every reference
-// of 50 matches, far more than a member's claims name (a claim names some
-// eight resources, most of them shared with the other claims).
+// maxIncluded bounds the included resources of one page: sixteen for each
+// of 50 matches, far more than claims name (a claim names some eight
+// resources, most of them shared with the other claims on its page).
 const maxIncluded = maxCount * 16
 
 // collectIncludes adds to p the resources the page's matches reference
@@ -116,45 +116,39 @@ func (p *page) collectIncludes(m *generator.Member, ix *memberIndex, set *includ
 	if set.empty() || p.n == 0 {
 		return
 	}
+	// seen marks the positions already on the page, or refused.
+	var small [16]uint64 // members of up to 1024 resources: no allocation
+	seen := small[:]
+	if words := (len(m.Resources) + 63) / 64; words > len(small) {
+		seen = make([]uint64, words)
+	}
+	first := func(at int32) bool {
+		w, bit := at/64, uint64(1)<<(at%64)
+		if seen[w]&bit != 0 {
+			return false
+		}
+		seen[w] |= bit
+		return true
+	}
+	for _, at := range p.pos[:p.n] {
+		first(at)
+	}
 	for _, at := range p.pos[:p.n] {
 		f := ix.facts(m, int(at))
 		for k := refKind(0); k < refKinds; k++ {
 			if set.kinds&(1<<k) == 0 {
 				continue
 			}
-			for _, ref := range f.refs[k] {
-				typ, _, _ := strings.Cut(ref, "/")
+			for _, inc := range f.refAt[k] {
+				typ := m.Resources[inc].Type
 				if t := set.target[k]; t != "" && typ != t {
 					continue
 				}
-				if len(p.included) >= maxIncluded || !mayRead(typ) {
-					continue
-				}
-				if inc, ok := ix.resolve(m, ref); ok && !p.holds(inc) {
-					p.included = append(p.included, inc)
+				if first(inc) && mayRead(typ) && p.nIncluded < maxIncluded {
+					p.included[p.nIncluded] = inc
+					p.nIncluded++
 				}
 			}
 		}
 	}
-}
-
-// holds reports whether the resource at position at is on the page already,
-// as a match or included.
-func (p *page) holds(at int32) bool {
-	for _, x := range p.pos[:p.n] {
-		if x == at {
-			return true
-		}
-	}
-	for _, x := range p.included {
-		if x == at {
-			return true
-		}
-	}
-	return false
-}
-
-// includedResource returns the i-th included resource of p.
-func (p *page) includedResource(m *generator.Member, i int) *generator.Resource {
-	return &m.Resources[p.included[i]]
 }

@@ -27,6 +27,9 @@ type resourceFacts struct {
 	hasBillableStart        bool
 	serviced, servicedStart []dateRange
 	refs                    [refKinds][]string // "Type/id", relative references only
+	// refAt are the positions in the member of the resources refs name,
+	// those the member holds; set by the member's index.
+	refAt [refKinds][]int32
 }
 
 // memberIndex holds the facts of one member's resources, read on first use,
@@ -61,6 +64,13 @@ func (ix *memberIndex) facts(m *generator.Member, i int) *resourceFacts {
 		return f
 	}
 	f := readFacts(&m.Resources[i])
+	for k, refs := range f.refs {
+		for _, ref := range refs {
+			if at, ok := ix.resolve(m, ref); ok {
+				f.refAt[k] = append(f.refAt[k], at)
+			}
+		}
+	}
 	ix.read[i].Store(f)
 	return f
 }
