@@ -43,8 +43,8 @@ func BenchmarkEOBPage(b *testing.B) {
 		{"count=50/cached", "?_count=50&startIndex=50", true, false},
 		{"count=10/uncached", "?_count=10&startIndex=20", false, false},
 		{"count=50/uncached", "?_count=50&startIndex=50", false, false},
-		// The same pages with every reference of the claims included: within
-		// 2x the plain page is the budget (README, "Benchmarks").
+		// The same pages with every reference of the claims included, whose
+		// budget is twice the plain page.
 		{"count=10/cached/include=all", "?_count=10&startIndex=20&_include=ExplanationOfBenefit:*", true, false},
 		{"count=50/cached/include=all", "?_count=50&startIndex=50&_include=ExplanationOfBenefit:*", true, false},
 		{"count=10/uncached/include=all", "?_count=10&startIndex=20&_include=ExplanationOfBenefit:*", false, false},
