@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -616,5 +617,91 @@ func TestIndexCacheBounded(t *testing.T) {
 	c.invalidate("a")
 	if c.index("a", ms[0]) == a {
 		t.Error("a survived invalidate")
+	}
+}
+
+// TestIndexConcurrentReads: searches of one member at once read its facts
+// and resolve its references concurrently (run with -race), and all agree.
+func TestIndexConcurrentReads(t *testing.T) {
+	api, e := scopedCatalogAPI(t, profile.BCBSNC)
+	api.pages = nil // every search reads the index
+	queries := []string{
+		"/ExplanationOfBenefit?type=pharmacy&_count=0",
+		"/ExplanationOfBenefit?_count=50&_include=ExplanationOfBenefit:*",
+		"/ExplanationOfBenefit?service-date=ge2020&_count=0",
+	}
+	want := make([]string, len(queries))
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 10 {
+				q := queries[(g+i)%len(queries)]
+				r := httptestGet(e, q, allRead)
+				if r.status != http.StatusOK {
+					err = errors.New(q + ": " + r.body)
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	// Afterwards every query answers as it does alone, on a fresh API.
+	_, fresh := scopedCatalogAPI(t, profile.BCBSNC)
+	for i, q := range queries {
+		want[i] = httptestGet(fresh, q, allRead).body
+		if got := httptestGet(e, q, allRead).body; got != want[i] {
+			t.Errorf("%s differs after concurrent reads", q)
+		}
+	}
+}
+
+type recorded struct {
+	status int
+	body   string
+}
+
+// httptestGet runs one GET through the router without the test's checks,
+// for goroutines, which must not call t.Fatal.
+func httptestGet(e *echo.Echo, target, token string) recorded {
+	r := httptest.NewRequest(http.MethodGet, BasePath+target, nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	return recorded{w.Code, w.Body.String()}
+}
+
+// TestIncludeTargetTypes: {Type}:{param}:{target} keeps the target types
+// asked for, however many, and no other.
+func TestIncludeTargetTypes(t *testing.T) {
+	_, e := scopedCatalogAPI(t, profile.BCBSNC)
+	id := allEOBs(t, e)[0].ID
+	cases := []struct {
+		name     string
+		includes []string
+		want     []string // included types
+	}{
+		{"care team as practitioners", []string{"ExplanationOfBenefit:care-team:Practitioner"}, []string{"Practitioner"}},
+		{"care team as organizations", []string{"ExplanationOfBenefit:care-team:Organization"}, nil},
+		{"two targets, neither a practitioner", []string{"ExplanationOfBenefit:care-team:Organization", "ExplanationOfBenefit:care-team:PractitionerRole"}, nil},
+		{"a target and the whole parameter", []string{"ExplanationOfBenefit:care-team:Organization", "ExplanationOfBenefit:care-team"}, []string{"Practitioner"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := searchOK(t, e, "/ExplanationOfBenefit?"+url.Values{"_id": {id}, "_include": tc.includes}.Encode(), allRead)
+			var got []string
+			for _, en := range s.Entry[1:] {
+				if typ := decodeRes(t, en.Resource).ResourceType; !slices.Contains(got, typ) {
+					got = append(got, typ)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("included types %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
@@ -23,30 +24,36 @@ const (
 
 // include is one _include a type serves: the search parameter it follows
 // (R4 Search, "Including other resources in result": {Type}:{param}), the
-// element that parameter reads, and the types it may point at.
+// kind of reference that parameter reads, and the types it may point at.
 type include struct {
 	Param   string
-	Path    string
 	Kind    refKind
 	Targets []string
 }
 
-// includeSet is the kinds of reference a search includes, with the target
-// type each is restricted to ("" for any).
+// includeSet is the kinds of reference a search includes and, for a kind
+// asked only with target types ({Type}:{param}:{target}), those types.
 type includeSet struct {
-	kinds  uint16
-	target [refKinds]string
+	kinds   uint16 // the kinds asked for
+	anyType uint16 // the kinds asked for without a target type
+	targets [refKinds][]string
 }
 
 func (s *includeSet) empty() bool { return s.kinds == 0 }
 
+// add asks for kind k, restricted to the type target unless it is "".
 func (s *includeSet) add(k refKind, target string) {
-	if s.kinds&(1<<k) != 0 && s.target[k] != target {
-		s.target[k] = "" // two targets of one parameter: both
-	} else {
-		s.target[k] = target
-	}
 	s.kinds |= 1 << k
+	if target == "" {
+		s.anyType |= 1 << k
+	} else if !slices.Contains(s.targets[k], target) {
+		s.targets[k] = append(s.targets[k], target)
+	}
+}
+
+// wants reports whether the set includes a resource of type typ through k.
+func (s *includeSet) wants(k refKind, typ string) bool {
+	return s.anyType&(1<<k) != 0 || slices.Contains(s.targets[k], typ)
 }
 
 // includeValues are t's _include values as the CapabilityStatement lists
@@ -84,20 +91,11 @@ func (t *resourceType) parseInclude(v string, set *includeSet) bool {
 		if in.Param != param {
 			continue
 		}
-		if target != "" && !contains(in.Targets, target) {
+		if target != "" && !slices.Contains(in.Targets, target) {
 			return false
 		}
 		set.add(in.Kind, target)
 		return true
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
 	}
 	return false
 }
@@ -141,7 +139,7 @@ func (p *page) collectIncludes(m *generator.Member, ix *memberIndex, set *includ
 			}
 			for _, inc := range f.refAt[k] {
 				typ := m.Resources[inc].Type
-				if t := set.target[k]; t != "" && typ != t {
+				if !set.wants(k, typ) {
 					continue
 				}
 				if first(inc) && mayRead(typ) && p.nIncluded < maxIncluded {

@@ -3,6 +3,7 @@ package fhir
 import (
 	"container/list"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,7 +165,7 @@ func readClaimFacts(f *resourceFacts, doc *jsonResource) {
 	}
 	if json.Unmarshal(doc.Type, &cc) == nil {
 		for _, c := range cc.Coding {
-			if v := c.System + "|" + c.Code; !contains(f.types, v) {
+			if v := c.System + "|" + c.Code; !slices.Contains(f.types, v) {
 				f.types = append(f.types, v)
 			}
 		}
@@ -203,7 +204,7 @@ func readClaimFacts(f *resourceFacts, doc *jsonResource) {
 // absolute and versioned references name nothing the member holds as such.
 func (f *resourceFacts) addRef(k refKind, ref string) {
 	typ, id, ok := strings.Cut(ref, "/")
-	if !ok || typ == "" || !validID(id) || !isTypeName(typ) || contains(f.refs[k], ref) {
+	if !ok || typ == "" || !validID(id) || !isTypeName(typ) || slices.Contains(f.refs[k], ref) {
 		return
 	}
 	f.refs[k] = append(f.refs[k], ref)

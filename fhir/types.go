@@ -131,7 +131,7 @@ func resourceTypes() []resourceType {
 			patientParam, // R4 Coverage: patient searches Coverage.beneficiary too
 			idParam("part-a-20140000008325"),
 		), Includes: []include{
-			{"payor", "Coverage.payor", refPayor, []string{"Organization", "Patient", "RelatedPerson"}},
+			{"payor", refPayor, []string{"Organization", "Patient", "RelatedPerson"}},
 		}},
 		{Name: "ExplanationOfBenefit", Plain: "your claims: what was billed, paid and owed for each visit, stay or prescription", Params: search(
 			patientParam,
@@ -144,12 +144,12 @@ func resourceTypes() []resourceType {
 			searchParam{"service-start-date", "date", "The start of the billable period or an item's service date, with a prefix as for service-date.", "ge2020-01-01", filterServiceStart},
 			searchParam{"billable-period-start", "date", "The start of the billable period, with a prefix as for service-date.", "ge2020-01-01", filterBillableStart},
 		), Includes: []include{
-			{"patient", "ExplanationOfBenefit.patient", refPatient, []string{"Patient"}},
-			{"provider", "ExplanationOfBenefit.provider", refProvider, []string{"Practitioner", "Organization", "PractitionerRole"}},
-			{"care-team", "ExplanationOfBenefit.careTeam.provider", refCareTeam, []string{"Practitioner", "Organization", "PractitionerRole"}},
-			{"coverage", "ExplanationOfBenefit.insurance.coverage", refCoverage, []string{"Coverage"}},
-			{"insurer", "ExplanationOfBenefit.insurer", refInsurer, []string{"Organization"}},
-			{"payee", "ExplanationOfBenefit.payee.party", refPayee, []string{"Practitioner", "PractitionerRole", "Organization", "Patient", "RelatedPerson"}},
+			{"patient", refPatient, []string{"Patient"}},
+			{"provider", refProvider, []string{"Practitioner", "Organization", "PractitionerRole"}},
+			{"care-team", refCareTeam, []string{"Practitioner", "Organization", "PractitionerRole"}},
+			{"coverage", refCoverage, []string{"Coverage"}},
+			{"insurer", refInsurer, []string{"Organization"}},
+			{"payee", refPayee, []string{"Practitioner", "PractitionerRole", "Organization", "Patient", "RelatedPerson"}},
 		}},
 		{Name: "Condition", Plain: "your conditions and diagnoses", Params: search(
 			patientParam,
