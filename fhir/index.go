@@ -27,9 +27,10 @@ type resourceFacts struct {
 	hasBillable             bool
 	hasBillableStart        bool
 	serviced, servicedStart []dateRange
-	refs                    [refKinds][]string // "Type/id", relative references only
-	// refAt are the positions in the member of the resources refs name,
-	// those the member holds; set by the member's index.
+	// refs are the relative references "Type/id" of each kind, as read;
+	// the member's index turns them into refAt, the positions in the member
+	// of the resources they name (those the member holds), and drops them.
+	refs  [refKinds][]string
 	refAt [refKinds][]int32
 }
 
@@ -39,7 +40,8 @@ type resourceFacts struct {
 // same member: members are never modified, so the facts cannot go stale.
 type memberIndex struct {
 	// member is weak: the index must not keep a member the catalog evicted
-	// alive, so it holds nothing of the member's but what it read.
+	// alive, so it holds only what it read and the resources' type and id
+	// strings.
 	member weak.Pointer[generator.Member]
 	read   []atomic.Pointer[resourceFacts] // by position in Member.Resources
 
@@ -72,6 +74,7 @@ func (ix *memberIndex) facts(m *generator.Member, i int) *resourceFacts {
 			}
 		}
 	}
+	f.refs = [refKinds][]string{}
 	ix.read[i].Store(f)
 	return f
 }
@@ -248,10 +251,13 @@ func periodRange(p *jsonPeriod) (dateRange, bool) {
 	return d, true
 }
 
-// maxIndexedMembers bounds the members whose index is kept: their facts are
-// small beside their JSON (about a tenth), and a rebuild costs one read of
-// each resource a search needs.
-const maxIndexedMembers = 64
+// maxIndexedMembers bounds the members whose index is kept. An index is
+// about a fifth of its member's JSON (measured on the docs' 148-claim member,
+// 1 MB of JSON: 0.18 MB once its claims and coverage are read, which is what
+// searches read; 0.02 MB for the docs' 15-claim member), so 32 of them stay
+// under 8 MB even if each were that large; a rebuild costs one read of each
+// resource a search needs again.
+const maxIndexedMembers = 32
 
 // indexCache keeps the index of recently searched members, least recently
 // used first out.
