@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcbsnc-sandbox/sandbox/fhir"
 	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
 	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
@@ -955,5 +956,57 @@ func TestRelatedPersonSearches(t *testing.T) {
 	self := newKit(t, startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser05"}), "BCNCUser05", []string{"patient/*.read"})
 	if n := len(self.search("RelatedPerson", url.Values{"_id": {id}})); n != 0 {
 		t.Errorf("the member's own token found %d RelatedPerson", n)
+	}
+}
+
+// TestCapabilityIncludesAreServed: the CapabilityStatement's searchInclude
+// of each type is the route table's, each value is served (a strict search
+// with it, which refuses an _include not served, finds the type's
+// resources), no type lists a searchRevInclude, and c4bb is instantiated.
+func TestCapabilityIncludesAreServed(t *testing.T) {
+	sb := startSandbox(t, sandboxOptions{Profile: "strict", AutoApprove: "BCNCUser06"})
+	k := newKit(t, sb, "BCNCUser06", []string{"patient/*.read"})
+	status, body := sb.get(t, fhirPath+"/metadata", "")
+	if status != http.StatusOK {
+		t.Fatalf("metadata: %d", status)
+	}
+	var cs struct {
+		Instantiates []string
+		Rest         []struct {
+			Resource []struct {
+				Type             string
+				SearchInclude    []string
+				SearchRevInclude []string
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &cs); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(cs.Instantiates, "http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb") {
+		t.Errorf("instantiates %q", cs.Instantiates)
+	}
+	table := map[string][]string{}
+	for _, ti := range fhir.Types() {
+		table[ti.Name] = ti.Includes
+	}
+	listed := 0
+	for _, r := range cs.Rest[0].Resource {
+		if !slices.Equal(r.SearchInclude, table[r.Type]) {
+			t.Errorf("%s lists searchInclude %q, the route table %q", r.Type, r.SearchInclude, table[r.Type])
+		}
+		if len(r.SearchRevInclude) > 0 {
+			t.Errorf("%s lists searchRevInclude %q, none is served", r.Type, r.SearchRevInclude)
+		}
+		for _, inc := range r.SearchInclude {
+			listed++
+			entries := k.search(r.Type, url.Values{"_include": {inc}, "_count": {"5"}})
+			if len(k.matches(r.Type, entries)) == 0 {
+				t.Errorf("%s?_include=%s matched nothing", r.Type, inc)
+			}
+		}
+	}
+	if listed < 9 {
+		t.Errorf("%d includes listed; c4bb names 7 for ExplanationOfBenefit and Coverage:payor", listed)
 	}
 }
