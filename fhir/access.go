@@ -142,6 +142,19 @@ func scopeAllows(scope, typ string, i interaction) bool {
 	return strings.IndexByte(perm, want) >= 0
 }
 
+// scopeType is the resource type a patient/ or user/ scope names ("*" for
+// all), or "" for any other scope.
+func scopeType(scope string) string {
+	rest, ok := strings.CutPrefix(scope, "patient/")
+	if !ok {
+		if rest, ok = strings.CutPrefix(scope, "user/"); !ok {
+			return ""
+		}
+	}
+	typ, _, _ := strings.Cut(rest, ".")
+	return typ
+}
+
 // validV2Permissions reports whether p is a non-empty run of "cruds" letters
 // in that order without repeats (SMART App Launch 2, "Clinical Scope Syntax").
 func validV2Permissions(p string) bool {

@@ -27,7 +27,9 @@ func (d *discard) Write(b []byte) (int, error) {
 
 // BenchmarkEOBPage renders a page of the docs' 148-claim member (built by
 // the generator, so claims are full-size) through the router: with the page
-// cache (the steady state) and without it (the first request of a page).
+// cache (the steady state), without it (the first request of a page), and
+// cold (the first request of a page of a member whose claims no search read
+// yet: the index reads their facts again every time).
 func BenchmarkEOBPage(b *testing.B) {
 	m := generator.New(1).Build(generator.Spec{Number: 4, PatientID: memberMany,
 		ClaimCounts: map[string]int{"carrier": 44, "inpatient": 1, "pde": 103}})
@@ -35,11 +37,20 @@ func BenchmarkEOBPage(b *testing.B) {
 		name   string
 		query  string
 		cached bool
+		cold   bool
 	}{
-		{"count=10/cached", "?_count=10&startIndex=20", true},
-		{"count=50/cached", "?_count=50&startIndex=50", true},
-		{"count=10/uncached", "?_count=10&startIndex=20", false},
-		{"count=50/uncached", "?_count=50&startIndex=50", false},
+		{"count=10/cached", "?_count=10&startIndex=20", true, false},
+		{"count=50/cached", "?_count=50&startIndex=50", true, false},
+		{"count=10/uncached", "?_count=10&startIndex=20", false, false},
+		{"count=50/uncached", "?_count=50&startIndex=50", false, false},
+		// The same pages with every reference of the claims included, whose
+		// budget is twice the plain page.
+		{"count=10/cached/include=all", "?_count=10&startIndex=20&_include=ExplanationOfBenefit:*", true, false},
+		{"count=50/cached/include=all", "?_count=50&startIndex=50&_include=ExplanationOfBenefit:*", true, false},
+		{"count=10/uncached/include=all", "?_count=10&startIndex=20&_include=ExplanationOfBenefit:*", false, false},
+		{"count=50/uncached/include=all", "?_count=50&startIndex=50&_include=ExplanationOfBenefit:*", false, false},
+		{"count=10/cold", "?_count=10&startIndex=20", false, true},
+		{"count=10/cold/include=all", "?_count=10&startIndex=20&_include=ExplanationOfBenefit:*", false, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			api, e := newTestAPI(b, profile.BCBSNC, map[string]*generator.Member{memberMany: m})
@@ -58,6 +69,9 @@ func BenchmarkEOBPage(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				w.n = 0
+				if bc.cold {
+					api.index.invalidate(memberMany)
+				}
 				e.ServeHTTP(w, r)
 			}
 		})

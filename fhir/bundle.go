@@ -9,23 +9,30 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/generator"
 )
 
-// page is one page of a search: the total, the newest match and the
-// entries. Its fixed array keeps a search free of per-resource allocation.
+// page is one page of a search: the total, the newest match, the entries
+// and the resources they include. Its fixed arrays keep a search without
+// includes free of per-resource allocation.
 type page struct {
 	total   int
 	newest  time.Time
 	entries [maxCount]*generator.Resource
+	pos     [maxCount]int32 // each entry's position in Member.Resources
 	n       int
+	// included are the positions of the resources the entries reference
+	// that the search includes, each once (R4 Search, "Including other
+	// resources in result").
+	included  [maxIncluded]int32
+	nIncluded int
 }
 
-// collect fills p with the matches of q among the member's resources of
-// type typ, in Member.Resources order (stable, so paging visits each match
-// once).
-func (p *page) collect(m *generator.Member, typ string, q *query) {
+// collect fills p with the matches of q among m's resources of type typ,
+// in Member.Resources order (stable, so paging visits each match once);
+// ix is m's index, for the parameters that read a resource's JSON.
+func (p *page) collect(m *generator.Member, ix *memberIndex, typ string, q *query) {
 	end := q.start + q.count
 	for i := range m.Resources {
 		r := &m.Resources[i]
-		if r.Type != typ || !q.matches(r) {
+		if r.Type != typ || !q.matches(r, &lazyFacts{ix: ix, m: m, at: i}) {
 			continue
 		}
 		if r.LastUpdated.After(p.newest) {
@@ -33,6 +40,7 @@ func (p *page) collect(m *generator.Member, typ string, q *query) {
 		}
 		if p.total >= q.start && p.total < end {
 			p.entries[p.n] = r
+			p.pos[p.n] = int32(i)
 			p.n++
 		}
 		p.total++
@@ -79,10 +87,12 @@ func bundleID(member, typ, rest string, count, start int) string {
 }
 
 // appendBundle appends the searchset Bundle of p (R4 Bundle, searchset):
-// id, meta.lastUpdated, total, links self, first, previous and next where
-// they exist, last, and one entry per resource with fullUrl and
-// search.mode "match". Resources are spliced as the generator rendered them.
-func appendBundle(dst []byte, id, fullURLPrefix string, l *links, start int, p *page) []byte {
+// id, meta.lastUpdated, total (of the matches only), links self, first,
+// previous and next where they exist, last, one entry per match with
+// fullUrl ({fhirBase}{Type}/{id}) and search.mode "match", then one per
+// included resource of m with search.mode "include". Resources are spliced
+// as the generator rendered them.
+func appendBundle(dst []byte, id, fhirBase string, l *links, start int, p *page, m *generator.Member) []byte {
 	dst = append(dst, `{"resourceType":"Bundle","id":"`...)
 	dst = append(dst, id...)
 	dst = append(dst, `","meta":{"lastUpdated":`...)
@@ -115,21 +125,36 @@ func appendBundle(dst []byte, id, fullURLPrefix string, l *links, start int, p *
 	dst = l.append(dst, "last", last)
 	dst = append(dst, ']')
 	if p.n > 0 {
+		// The base is escaped once for every fullUrl of the page.
+		var room [128]byte
+		base := appendEscaped(room[:0], fhirBase)
 		dst = append(dst, `,"entry":[`...)
 		for i, r := range p.entries[:p.n] {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = append(dst, `{"fullUrl":`...)
-			dst = append(dst, '"')
-			dst = appendEscaped(dst, fullURLPrefix)
-			dst = appendEscaped(dst, r.ID)
-			dst = append(dst, '"')
-			dst = append(dst, `,"resource":`...)
-			dst = append(dst, r.JSON...)
-			dst = append(dst, `,"search":{"mode":"match"}}`...)
+			dst = appendEntry(dst, base, r, `,"search":{"mode":"match"}}`)
+		}
+		for _, at := range p.included[:p.nIncluded] {
+			dst = append(dst, ',')
+			dst = appendEntry(dst, base, &m.Resources[at], `,"search":{"mode":"include"}}`)
 		}
 		dst = append(dst, ']')
 	}
 	return append(dst, '}')
+}
+
+// appendEntry appends one Bundle.entry of r, its fullUrl under base (JSON
+// escaped already); tail closes it with its search.
+func appendEntry(dst, base []byte, r *generator.Resource, tail string) []byte {
+	dst = append(dst, `{"fullUrl":`...)
+	dst = append(dst, '"')
+	dst = append(dst, base...)
+	dst = appendEscaped(dst, r.Type)
+	dst = append(dst, '/')
+	dst = appendEscaped(dst, r.ID)
+	dst = append(dst, '"')
+	dst = append(dst, `,"resource":`...)
+	dst = append(dst, r.JSON...)
+	return append(dst, tail...)
 }

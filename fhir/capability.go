@@ -61,9 +61,10 @@ type (
 		Display string `json:"display,omitempty"`
 	}
 	capResource struct {
-		Type        string           `json:"type"`
-		Interaction []capInteraction `json:"interaction"`
-		SearchParam []capSearchParam `json:"searchParam,omitempty"`
+		Type          string           `json:"type"`
+		Interaction   []capInteraction `json:"interaction"`
+		SearchInclude []string         `json:"searchInclude,omitempty"`
+		SearchParam   []capSearchParam `json:"searchParam,omitempty"`
 	}
 	capInteraction struct {
 		Code string `json:"code"`
@@ -136,7 +137,7 @@ func (a *API) capabilities(base string) ([]byte, error) {
 					}},
 					Text: "OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)",
 				}},
-				Description: "Bearer tokens from the sandbox's authorization server; SMART v1 (.read) and v2 (.r, .s, .rs) patient scopes.",
+				Description: "Bearer tokens from the sandbox's authorization server; SMART v1 (.read) and v2 (.r, .s, .rs) patient and user scopes, both opening the member's own records.",
 			},
 			Resource: a.capResources(),
 		}},
@@ -150,11 +151,14 @@ func (a *API) capabilities(base string) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// capResources lists the route table as rest.resource entries.
+// capResources lists the route table as rest.resource entries: the
+// interactions, the _include values and the search parameters served. No
+// _revinclude is served, as the C4BB CapabilityStatement lists none, so no
+// searchRevInclude is listed.
 func (a *API) capResources() []capResource {
 	out := make([]capResource, 0, len(a.types))
 	for _, t := range a.types {
-		r := capResource{Type: t.Name, Interaction: []capInteraction{{Code: "read"}}}
+		r := capResource{Type: t.Name, Interaction: []capInteraction{{Code: "read"}}, SearchInclude: t.includeValues()}
 		if len(t.Params) > 0 {
 			r.Interaction = append(r.Interaction, capInteraction{Code: "search-type"})
 		}

@@ -1,57 +1,56 @@
 package fhir
 
 import (
-	"strings"
+	"slices"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
 )
 
-// claimTypes is a set of the docs' claim types: bit i is
-// generator.ClaimTypes[i], the list the generator draws claims from, so the
-// search accepts exactly the types a member's claims can have.
-type claimTypes uint32
-
-// maxClaimTypes is how many claim types a claimTypes set can hold.
-const maxClaimTypes = 32
-
 // The docs write claim-type codes with generator.EOBTypeSystem and, for half
 // the types, with its typo'd twin without the hyphen, which the search
 // accepts too though the generator never writes it.
-const (
-	eobTypeSystemTypo  = "https://apiservicessb-ext.bcbsnc.com/resources/codesystem/eobtype"
-	claimTypeSeparator = ","
-)
-
-// claimTypeBit is the bit of a claim type, or 0 for anything else. Codes are
-// case-sensitive: the docs require lower case.
-func claimTypeBit(code string) claimTypes {
-	for i, t := range generator.ClaimTypes {
-		if t == code && i < maxClaimTypes {
-			return 1 << i
-		}
-	}
-	return 0
-}
+const eobTypeSystemTypo = "https://apiservicessb-ext.bcbsnc.com/resources/codesystem/eobtype"
 
 // parseClaimTypes parses one value of the ExplanationOfBenefit "type"
-// parameter: a comma-separated list (FHIR R4 Search: a comma is OR) of
-// claim types, each bare or system|code with the eob-type system. ok is
-// false for an unknown code or system, wrong case or an empty item, which
-// the docs answer with 400 "not a valid value".
-func parseClaimTypes(v string) (set claimTypes, ok bool) {
-	for item := range strings.SplitSeq(v, claimTypeSeparator) {
-		code := item
-		if sys, c, found := strings.Cut(item, "|"); found {
-			if sys != generator.EOBTypeSystem && sys != eobTypeSystemTypo {
-				return 0, false
-			}
-			code = c
-		}
-		bit := claimTypeBit(code)
-		if bit == 0 {
-			return 0, false
-		}
-		set |= bit
+// parameter: a comma-separated list (R4 Search: a comma is OR) of tokens,
+// each matched against every coding of ExplanationOfBenefit.type (R4
+// Search, "token": a code alone matches it in any system). A token must
+// name something a claim can carry: a code of the docs' eob-type system
+// (generator.ClaimTypes) or of the HL7 claim-type system, bare or with its
+// system, or a served system with no code (any of its codes). ok is false
+// for anything else (an unknown code or system, wrong case, an empty item,
+// a code without a system), which the docs answer with 400 "not a valid
+// value".
+func parseClaimTypes(v string) ([]token, bool) {
+	ts, ok := parseTokens(v)
+	if !ok {
+		return nil, false
 	}
-	return set, true
+	for i := range ts {
+		t := &ts[i]
+		if t.system == eobTypeSystemTypo {
+			t.system = generator.EOBTypeSystem
+		}
+		if !servedClaimType(*t) {
+			return nil, false
+		}
+	}
+	return ts, true
+}
+
+// servedClaimType reports whether t names a code, or a system, that the
+// claims' type codings draw from. Codes are case-sensitive: the docs
+// require lower case.
+func servedClaimType(t token) bool {
+	eob := slices.Contains(generator.ClaimTypes, t.code)
+	hl7 := slices.Contains(claimTypeCodes, t.code)
+	switch {
+	case !t.hasSystem:
+		return eob || hl7
+	case t.system == generator.EOBTypeSystem:
+		return t.code == "" || eob
+	case t.system == claimTypeSystem:
+		return t.code == "" || hl7
+	}
+	return false
 }

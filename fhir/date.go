@@ -10,41 +10,45 @@ type datePrefix uint8
 
 const (
 	prefixEq datePrefix = iota
+	prefixNe
 	prefixGt
 	prefixLt
 	prefixGe
 	prefixLe
+	prefixSa
+	prefixEb
+	prefixAp
 )
+
+// datePrefixes spell the comparators, in datePrefix order.
+var datePrefixes = [...]string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}
+
+// dateRange is the half-open range [lo, hi) of instants a date covers.
+type dateRange struct{ lo, hi time.Time }
 
 // dateFilter is one parsed date parameter: a comparator and the implicit
 // range [lo, hi) of the value at its precision (R4 Search, "date": 2013 means
 // the whole year, 2013-01-14T10:00 the whole minute).
 type dateFilter struct {
 	prefix datePrefix
-	lo, hi time.Time
+	dateRange
 }
 
-// parseDate parses a date search value: an optional prefix gt, lt, ge, le or
-// eq, then YYYY, YYYY-MM, YYYY-MM-DD or a dateTime with a time zone. Dates
-// without a zone are taken in UTC. A '+' offset that reached us as a space
-// (an unencoded '+' in a query string) is read as '+'.
+// parseDate parses a date search value: an optional prefix (eq, ne, gt,
+// lt, ge, le, sa, eb, ap), then YYYY, YYYY-MM, YYYY-MM-DD or a dateTime
+// with a time zone. Dates without a zone are taken in UTC. A '+' offset that
+// reached us as a space (an unencoded '+' in a query string) is read as '+'.
 func parseDate(s string) (dateFilter, error) {
 	var f dateFilter
 	if len(s) >= 2 && isLower(s[0]) && isLower(s[1]) {
-		switch s[:2] {
-		case "eq":
-			f.prefix = prefixEq
-		case "gt":
-			f.prefix = prefixGt
-		case "lt":
-			f.prefix = prefixLt
-		case "ge":
-			f.prefix = prefixGe
-		case "le":
-			f.prefix = prefixLe
-		default:
+		i := 0
+		for i < len(datePrefixes) && datePrefixes[i] != s[:2] {
+			i++
+		}
+		if i == len(datePrefixes) {
 			return f, errDatePrefix
 		}
+		f.prefix = datePrefix(i)
 		s = s[2:]
 	}
 	var err error
@@ -76,7 +80,7 @@ func (e dateError) Error() string { return string(e) }
 
 const (
 	errDateSyntax  dateError = "a date must be YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with Z or an offset such as -05:00"
-	errDatePrefix  dateError = "prefix must be gt, lt, ge, le or eq"
+	errDatePrefix  dateError = "prefix must be eq, ne, gt, lt, ge, le, sa, eb or ap"
 	errDateMissing dateError = "a date is missing after the prefix"
 	errDateZone    dateError = "a date-time needs a time zone: Z or an offset such as -05:00"
 )
@@ -123,31 +127,60 @@ func parseDateTime(f dateFilter, s string) (dateFilter, error) {
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
 
-// matches reports whether a target range [start, end] (a point when equal)
-// satisfies f, by the R4 Search rules for "date": eq when the value's range
-// contains the target; gt when the range above the value overlaps it; lt
-// when the range below does; ge and le as gt and lt, or eq. A resource
-// without the date never matches.
-func (f dateFilter) matches(start, end time.Time) bool {
-	if start.IsZero() {
-		return false
+// targetRange is the range a date or dateTime element of a resource covers:
+// its value at its precision (R4 Search, "date"), dates in UTC as for
+// search values. ok is false for anything that is not a date.
+func targetRange(s string) (dateRange, bool) {
+	if s == "" || !isDigit(s[0]) {
+		return dateRange{}, false // a prefix is search syntax, not a value
 	}
+	f, err := parseDate(s)
+	if err != nil {
+		return dateRange{}, false
+	}
+	return f.dateRange, true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// pointRange is the range of an instant the generator gives as a
+// time.Time, or of a span between two: the instants themselves, end
+// included.
+func pointRange(start, end time.Time) dateRange {
 	if end.Before(start) {
 		end = start
 	}
-	within := !start.Before(f.lo) && end.Before(f.hi)
-	above := !end.Before(f.hi)
-	below := start.Before(f.lo)
+	return dateRange{lo: start, hi: end.Add(time.Nanosecond)}
+}
+
+// matches reports whether a target range t satisfies f, by the R4 Search
+// rules for "date" ("Prefixes"): eq when the value's range contains the
+// target; ne when it does not; gt when the range above the value overlaps
+// the target, lt when the range below does, ge and le as gt and lt or eq;
+// sa when the target starts after the value's range, eb when it ends
+// before it. ap is left to the server ("systems may choose other values
+// where appropriate"): here the ranges overlap, so that a value matches
+// whatever it is approximately.
+func (f dateFilter) matches(t dateRange) bool {
+	contains := !t.lo.Before(f.lo) && !t.hi.After(f.hi)
 	switch f.prefix {
+	case prefixNe:
+		return !contains
 	case prefixGt:
-		return above
+		return t.hi.After(f.hi)
 	case prefixLt:
-		return below
+		return t.lo.Before(f.lo)
 	case prefixGe:
-		return above || within
+		return t.hi.After(f.hi) || contains
 	case prefixLe:
-		return below || within
+		return t.lo.Before(f.lo) || contains
+	case prefixSa:
+		return !t.lo.Before(f.hi)
+	case prefixEb:
+		return !t.hi.After(f.lo)
+	case prefixAp:
+		return t.lo.Before(f.hi) && f.lo.Before(t.hi)
 	default:
-		return within
+		return contains
 	}
 }

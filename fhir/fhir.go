@@ -57,9 +57,10 @@ type Config struct {
 // API is the FHIR API. It is safe for concurrent use.
 type API struct {
 	cfg   Config
-	types []resourceType
-	pages *pageCache // nil disables caching
-	bufs  sync.Pool  // of *[]byte render buffers
+	types []resourceType // at most 32: includable masks hold a bit per type
+	pages *pageCache     // nil disables caching
+	index *indexCache    // the facts of recently searched members
+	bufs  sync.Pool      // of *[]byte render buffers
 }
 
 // New checks cfg and returns the API.
@@ -77,6 +78,7 @@ func New(cfg Config) (*API, error) {
 		cfg:   cfg,
 		types: resourceTypes(),
 		pages: newPageCache(defaultCacheBytes),
+		index: newIndexCache(maxIndexedMembers),
 	}, nil
 }
 
@@ -107,4 +109,5 @@ func (a *API) Invalidate(patientID string) {
 	if a.pages != nil {
 		a.pages.invalidate(patientID)
 	}
+	a.index.invalidate(patientID)
 }

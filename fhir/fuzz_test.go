@@ -28,7 +28,7 @@ func FuzzSearchParams(f *testing.F) {
 			t.Errorf("parseDate(%q) gave an empty range %v..%v", s, d.lo, d.hi)
 		}
 		if set, ok := parseClaimTypes(s); ok {
-			if set == 0 || strings.Contains(","+s+",", ",,") {
+			if len(set) == 0 || strings.Contains(","+s+",", ",,") {
 				t.Errorf("parseClaimTypes(%q) accepted an empty set or item", s)
 			}
 		}

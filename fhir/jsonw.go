@@ -39,6 +39,9 @@ func appendString(dst []byte, s string) []byte {
 
 // appendEscaped appends s escaped as the inside of a JSON string.
 func appendEscaped(dst []byte, s string) []byte {
+	if plainJSON(s) {
+		return append(dst, s...) // the common case: URLs and ids need no escape
+	}
 	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -66,6 +69,17 @@ func appendEscaped(dst []byte, s string) []byte {
 		i += size
 	}
 	return dst
+}
+
+// plainJSON reports whether s is printable ASCII without a quote or a
+// backslash: its own JSON string body.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendInstant appends t as a JSON FHIR instant.

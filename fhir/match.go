@@ -1,28 +1,34 @@
 package fhir
 
 import (
-	"encoding/json"
+	"slices"
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
 )
 
+// lazyFacts reads a resource's facts from its member's index the first
+// time a parameter needs them: most searches never do.
+type lazyFacts struct {
+	ix *memberIndex
+	m  *generator.Member
+	at int
+	f  *resourceFacts
+}
+
+func (l *lazyFacts) get() *resourceFacts {
+	if l.f == nil {
+		l.f = l.ix.facts(l.m, l.at)
+	}
+	return l.f
+}
+
 // matches reports whether r, a resource of the searched type, satisfies
 // every parameter of q (R4 Search: different parameters, and repeats of
-// one, are ANDed; a comma inside a value is OR). It allocates only for an
-// identifier search, which reads the Patient's identifiers from its JSON.
-func (q *query) matches(r *generator.Resource) bool {
-	for _, set := range q.claimTypes {
-		if claimTypeBit(r.ClaimType)&set == 0 {
-			return false
-		}
-	}
-	for _, f := range q.lastUpdated {
-		if !f.matches(r.LastUpdated, r.LastUpdated) {
-			return false
-		}
-	}
-	for _, f := range q.period {
-		if !f.matches(r.Start, r.End) {
+// one, are ANDed; a comma inside a value is OR). facts gives r's facts when
+// a parameter needs what only its JSON holds.
+func (q *query) matches(r *generator.Resource, facts *lazyFacts) bool {
+	for _, ids := range q.ids {
+		if !slices.Contains(ids, r.ID) {
 			return false
 		}
 	}
@@ -36,28 +42,49 @@ func (q *query) matches(r *generator.Resource) bool {
 			return false
 		}
 	}
-	if len(q.identifiers) > 0 {
-		ids := identifiers(r.JSON)
-		for _, ts := range q.identifiers {
-			if !anyMatches(ts, ids) {
-				return false
-			}
+	for _, c := range q.dates {
+		if !c.matches(r, facts) {
+			return false
+		}
+	}
+	for _, ts := range q.claimTypes {
+		if !anyMatches(ts, facts.get().types) {
+			return false
+		}
+	}
+	for _, ts := range q.identifiers {
+		if !anyMatches(ts, facts.get().identifiers) {
+			return false
 		}
 	}
 	return true
 }
 
-// identifiers returns a resource's identifiers as "system|value" tokens.
-func identifiers(body []byte) []string {
-	var r struct {
-		Identifier []struct{ System, Value string } `json:"identifier"`
+// matches reports whether one of the dates c compares satisfies it: a
+// search parameter with several paths matches when any of them does.
+func (c *dateCond) matches(r *generator.Resource, facts *lazyFacts) bool {
+	switch c.target {
+	case targetLastUpdated:
+		return !r.LastUpdated.IsZero() && c.f.matches(pointRange(r.LastUpdated, r.LastUpdated))
+	case targetPeriod:
+		return !r.Start.IsZero() && c.f.matches(pointRange(r.Start, r.End))
 	}
-	if json.Unmarshal(body, &r) != nil {
-		return nil
+	f := facts.get()
+	switch c.target {
+	case targetServiceDate:
+		return f.hasBillable && c.f.matches(f.billable) || c.anyMatches(f.serviced)
+	case targetServiceStart:
+		return f.hasBillableStart && c.f.matches(f.billableStart) || c.anyMatches(f.servicedStart)
+	default: // targetBillableStart
+		return f.hasBillableStart && c.f.matches(f.billableStart)
 	}
-	out := make([]string, 0, len(r.Identifier))
-	for _, id := range r.Identifier {
-		out = append(out, id.System+"|"+id.Value)
+}
+
+func (c *dateCond) anyMatches(ranges []dateRange) bool {
+	for _, d := range ranges {
+		if c.f.matches(d) {
+			return true
+		}
 	}
-	return out
+	return false
 }

@@ -23,12 +23,13 @@ type query struct {
 	// compartment holds the member ids the compartment parameters named
 	// (patient, beneficiary, Patient _id); every one must be the token's.
 	compartment []string
+	ids         [][]string // _id: each a list of logical ids, any one of which matches
 	identifiers [][]token
-	claimTypes  []claimTypes
-	lastUpdated []dateFilter
-	period      []dateFilter
+	claimTypes  [][]token
+	dates       []dateCond
 	category    [][]token
 	code        [][]token
+	includes    includeSet
 	count       int
 	start       int
 	// keep is every parameter but _count and startIndex, as the client sent
@@ -37,6 +38,27 @@ type query struct {
 	// hasCompartment is true when the client named the member itself.
 	hasCompartment bool
 }
+
+// dateTarget is the date of a resource a date parameter compares.
+type dateTarget uint8
+
+const (
+	targetLastUpdated   dateTarget = iota // meta.lastUpdated
+	targetPeriod                          // Resource.Start..End
+	targetServiceDate                     // billablePeriod | item.serviced
+	targetServiceStart                    // billablePeriod.start | item.servicedDate | item.servicedPeriod.start
+	targetBillableStart                   // billablePeriod.start
+)
+
+// dateCond is one date parameter of a search: what it compares, and how.
+type dateCond struct {
+	target dateTarget
+	f      dateFilter
+}
+
+// includeParam is the parameter that asks for referenced resources (R4
+// Search, "Including other resources in result").
+const includeParam = "_include"
 
 // parseQuery parses the search parameters v of type t. In strict handling an
 // unknown parameter is an error; otherwise it is ignored (R4 Search,
@@ -51,6 +73,17 @@ func parseQuery(t *resourceType, v url.Values, strict bool) (query, *statusError
 	slices.Sort(names) // the first error reported does not depend on map order
 	for _, name := range names {
 		values := v[name]
+		if name == includeParam && len(t.Includes) > 0 {
+			q.keep[name] = values
+			for _, iv := range values {
+				// An _include the type does not serve is an unknown
+				// parameter value: an error when strict, ignored otherwise.
+				if !t.parseInclude(iv, &q.includes) && strict {
+					return q, badRequest("_include " + quote(iv) + " is not served for " + t.Name + "; see metadata for its searchInclude")
+				}
+			}
+			continue
+		}
 		p, known := t.param(name)
 		if !known {
 			if strict {
@@ -83,28 +116,31 @@ func (q *query) add(p *searchParam, values []string) *statusError {
 			if err := q.addCompartment(p, v); err != nil {
 				return err
 			}
+		case filterResourceID:
+			ids, ok := parseIDs(v)
+			if !ok {
+				return badRequest("_id must be logical ids separated by commas, got " + quote(v))
+			}
+			q.ids = append(q.ids, ids)
 		case filterIdentifier:
 			ts, ok := parseTokens(v)
 			if !ok {
-				return badRequest("identifier must be system|value or value, got " + quote(v))
+				return badRequest("identifier must be system|value, |value or value, got " + quote(v))
 			}
 			q.identifiers = append(q.identifiers, ts)
 		case filterClaimType:
-			set, ok := parseClaimTypes(v)
+			ts, ok := parseClaimTypes(v)
 			if !ok {
 				return badRequest(errNotValidValue)
 			}
-			q.claimTypes = append(q.claimTypes, set)
-		case filterLastUpdated, filterPeriod:
+			q.claimTypes = append(q.claimTypes, ts)
+		case filterLastUpdated, filterPeriod, filterServiceDate, filterServiceStart, filterBillableStart:
 			f, err := parseDate(v)
 			if err != nil {
 				return badRequest(p.Name + " " + quote(v) + ": " + err.Error())
 			}
-			if p.Filter == filterLastUpdated {
-				q.lastUpdated = append(q.lastUpdated, f)
-			} else {
-				q.period = append(q.period, f)
-			}
+			target, _ := p.Filter.dateTarget()
+			q.dates = append(q.dates, dateCond{target, f})
 		case filterCategory, filterCode:
 			ts, ok := parseTokens(v)
 			if !ok {
@@ -152,6 +188,20 @@ func (q *query) addCompartment(p *searchParam, v string) *statusError {
 	}
 	q.hasCompartment = true
 	return nil
+}
+
+// parseIDs reads an _id value: logical ids separated by commas, any one of
+// which matches (R4 Search, "_id"), with the escapes of a token.
+func parseIDs(v string) ([]string, bool) {
+	var ids []string
+	for item := range splitList(v) {
+		id, ok := unescape(item)
+		if !ok || id == "" {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
 }
 
 // parseCount reads _count: a non-negative integer. More than maxCount is

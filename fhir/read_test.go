@@ -73,7 +73,7 @@ func TestRoutes(t *testing.T) {
 		{"unknown type read", profile.BCBSNC, get("/Claim/1", "v1-all"), 404, ""},
 		{"the base itself", profile.BCBSNC, get("", "v1-all"), 404, ""},
 		{"the base slash", profile.BCBSNC, get("/", "v1-all"), 404, ""},
-		{"read-only type has no search", profile.BCBSNC, get("/Practitioner?name=x", "v1-all"), 404, ""},
+		{"a subpath of a search is no route", profile.BCBSNC, get("/Practitioner/prac-1/history", "v1-all"), 404, ""},
 		{"unknown type strict", profile.Strict, get("/Claim", "v1-all"), 404, "not-found"},
 		{"POST on a read", profile.BCBSNC, request{method: http.MethodPost, target: "/Patient/" + memberMany, token: "v1-all"}, 405, ""},
 		{"DELETE on a read strict", profile.Strict, request{method: http.MethodDelete, target: "/Patient/" + memberMany, token: "v1-all"}, 405, "not-supported"},

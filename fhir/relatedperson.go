@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/bcbsnc-sandbox/sandbox/generator"
 	"github.com/bcbsnc-sandbox/sandbox/internal/representative"
 )
 
@@ -17,16 +18,33 @@ func (a *API) readRelatedPerson(c echo.Context, id string, g Grant) error {
 	if rp == nil || rp.ID != id {
 		return a.writeError(c, notFound("RelatedPerson/"+id+" is not found"))
 	}
-	updated := time.Date(2020, 2, 12, 0, 0, 0, 0, time.UTC)
-	if m, ok := a.cfg.Members(g.Patient); ok {
+	m, _ := a.cfg.Members(g.Patient)
+	return writeFHIR(c, appendRelatedPerson(nil, rp, g.Patient, relatedPersonUpdated(m)))
+}
+
+// relatedPersonUpdated is the lastUpdated of the member's representative:
+// the Patient's, so the same grant gives the same bytes.
+func relatedPersonUpdated(m *generator.Member) time.Time {
+	if m != nil {
 		for i := range m.Resources {
 			if r := &m.Resources[i]; r.Type == "Patient" && !r.LastUpdated.IsZero() {
-				updated = r.LastUpdated // stable: the same grant gives the same bytes
-				break
+				return r.LastUpdated
 			}
 		}
 	}
-	return writeFHIR(c, appendRelatedPerson(nil, rp, g.Patient, updated))
+	return time.Date(2020, 2, 12, 0, 0, 0, 0, time.UTC)
+}
+
+// relatedPersonMember is what a RelatedPerson search looks through: the
+// representative holding the token, if one does, as the only resource.
+func relatedPersonMember(g Grant, m *generator.Member) *generator.Member {
+	out := &generator.Member{PatientID: g.Patient}
+	if rp := g.RelatedPerson; rp != nil {
+		updated := relatedPersonUpdated(m)
+		out.Resources = []generator.Resource{{Type: "RelatedPerson", ID: rp.ID, LastUpdated: updated,
+			JSON: appendRelatedPerson(nil, rp, g.Patient, updated)}}
+	}
+	return out
 }
 
 // appendRelatedPerson renders rp as an R4 RelatedPerson of patient. The

@@ -23,11 +23,12 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	// A page is a pure function of what the key holds (the data is
 	// deterministic and edits invalidate the member), so a repeated request
 	// is answered before its query is even parsed. POST _search is not
-	// cached: its parameters travel in the body.
+	// cached: its parameters travel in the body. Nor is a RelatedPerson
+	// search, rendered from the token's grant rather than the member.
 	var key []byte
-	if a.pages != nil && r.Method != http.MethodPost {
+	if a.pages != nil && r.Method != http.MethodPost && t.Name != "RelatedPerson" {
 		var room [256]byte // most keys fit: no allocation for a cache hit
-		key = appendPageKey(room[:0], base, t.Name, g.Patient, strict, r.URL.RawQuery)
+		key = appendPageKey(room[:0], base, t.Name, g.Patient, strict, a.includable(t, g), r.URL.RawQuery)
 		if body, ok := a.pages.get(key); ok {
 			return writeFHIR(c, body)
 		}
@@ -50,9 +51,9 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 			return a.writeError(c, forbidden("this token opens only its own patient's records"))
 		}
 	}
-	if !q.hasCompartment {
+	if param := t.compartmentParam(); !q.hasCompartment && param != "" {
 		// As the docs' links do, name the member the search implied.
-		q.keep.Set(t.compartmentParam(), g.Patient)
+		q.keep.Set(param, g.Patient)
 	}
 	var gen uint64
 	if key != nil {
@@ -62,14 +63,23 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	if !ok {
 		return a.writeError(c, notFound("the token's patient is not found"))
 	}
+	var ix *memberIndex
+	if t.Name == "RelatedPerson" {
+		m = relatedPersonMember(g, m)
+		ix = newMemberIndex(m)
+	} else {
+		ix = a.index.index(g.Patient, m)
+	}
 	var p page
-	p.collect(m, t.Name, &q)
+	p.collect(m, ix, t.Name, &q)
+	mask := a.includable(t, g)
+	p.collectIncludes(m, ix, &q.includes, func(typ string) bool { return mask&a.typeBit(typ) != 0 })
 	rest := q.keep.Encode()
 	l := links{prefix: base + BasePath + "/" + t.Name + "?", rest: rest, count: q.count}
 	buf := a.buffer()
 	defer a.bufs.Put(buf)
 	*buf = appendBundle((*buf)[:0], bundleID(g.Patient, t.Name, rest, q.count, q.start),
-		base+BasePath+"/"+t.Name+"/", &l, q.start, &p)
+		base+BasePath+"/", &l, q.start, &p, m)
 	if key == nil {
 		return writeFHIR(c, *buf)
 	}
@@ -78,13 +88,48 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	return writeFHIR(c, body)
 }
 
+// includable is the set of types, as typeBit bits, whose resources t's
+// searches may include for g: those g may read. It is 0 for a type that
+// includes nothing, so the tokens of one member share those pages.
+func (a *API) includable(t *resourceType, g Grant) uint32 {
+	if len(t.Includes) == 0 {
+		return 0
+	}
+	var mask uint32
+	for _, s := range g.Scopes {
+		switch typ := scopeType(s); typ {
+		case "":
+		case "*":
+			if scopeAllows(s, t.Name, interactionRead) {
+				return 1<<len(a.types) - 1
+			}
+		default:
+			if scopeAllows(s, typ, interactionRead) {
+				mask |= a.typeBit(typ)
+			}
+		}
+	}
+	return mask
+}
+
+// typeBit is the bit of a served type in an includable mask; 0 for a type
+// not served.
+func (a *API) typeBit(name string) uint32 {
+	for i := range a.types {
+		if a.types[i].Name == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
 // appendPageKey names a search page in the cache by everything its bytes
 // depend on: the base URL its links carry, the type, the token's member (so
 // one member's page never answers another's token, even for the same query
-// string), whether unknown parameters are errors, and the query as sent.
-// Two spellings of one search are two entries; the cache's byte budget
-// bounds what that costs.
-func appendPageKey(dst []byte, base, typeName, patient string, strict bool, rawQuery string) []byte {
+// string), whether unknown parameters are errors, the types the token may
+// read through an _include, and the query as sent. Two spellings of one
+// search are two entries; the cache's byte budget bounds what that costs.
+func appendPageKey(dst []byte, base, typeName, patient string, strict bool, includable uint32, rawQuery string) []byte {
 	mode := "lenient"
 	if strict {
 		mode = "strict"
@@ -93,6 +138,7 @@ func appendPageKey(dst []byte, base, typeName, patient string, strict bool, rawQ
 		dst = append(dst, part...)
 		dst = append(dst, 0)
 	}
+	dst = append(dst, byte(includable>>24), byte(includable>>16), byte(includable>>8), byte(includable), 0)
 	return append(dst, rawQuery...)
 }
 
@@ -106,14 +152,16 @@ func (a *API) buffer() *[]byte {
 	return &b
 }
 
-// compartmentParam is the parameter that names the member in t's searches.
+// compartmentParam is the parameter that names the member in t's
+// searches; "" for a type whose searches name no member (the directory
+// types and RelatedPerson).
 func (t *resourceType) compartmentParam() string {
 	for _, p := range t.Params {
 		if p.Filter == filterPatient || p.Filter == filterID {
 			return p.Name
 		}
 	}
-	return "patient"
+	return ""
 }
 
 // strictHandling reports whether unknown parameters are errors: always in

@@ -25,18 +25,40 @@ const (
 type filter int
 
 const (
-	filterPatient     filter = iota // reference to the member: the compartment
-	filterID                        // Patient _id: the compartment, by logical id
-	filterIdentifier                // Patient identifier, system|value
-	filterClaimType                 // ExplanationOfBenefit type, the docs' claim types
-	filterLastUpdated               // _lastUpdated against Resource.LastUpdated
-	filterPeriod                    // a date parameter against Resource.Start..End
-	filterCategory                  // token against Resource.Category
-	filterCode                      // token against Resource.Code
-	filterCount                     // _count: page size
-	filterStartIndex                // startIndex: 0-based offset
-	filterFormat                    // _format: response format
+	filterPatient       filter = iota // reference to the member: the compartment
+	filterID                          // Patient _id: the compartment, by logical id
+	filterResourceID                  // _id of any other type: a comma list of logical ids
+	filterIdentifier                  // identifier: token against the resource's identifiers
+	filterClaimType                   // ExplanationOfBenefit type: token against any coding of EOB.type
+	filterLastUpdated                 // _lastUpdated against Resource.LastUpdated
+	filterPeriod                      // a date parameter against Resource.Start..End
+	filterServiceDate                 // EOB service-date: billablePeriod | item.serviced
+	filterServiceStart                // EOB service-start-date: billablePeriod.start | item.servicedDate | item.servicedPeriod.start
+	filterBillableStart               // EOB billable-period-start: billablePeriod.start
+	filterCategory                    // token against Resource.Category
+	filterCode                        // token against Resource.Code
+	filterCount                       // _count: page size
+	filterStartIndex                  // startIndex: 0-based offset
+	filterFormat                      // _format: response format
 )
+
+// dateTarget is what a date filter compares against: a resource's
+// lastUpdated, its Start..End, or one of the C4BB claim dates.
+func (f filter) dateTarget() (dateTarget, bool) {
+	switch f {
+	case filterLastUpdated:
+		return targetLastUpdated, true
+	case filterPeriod:
+		return targetPeriod, true
+	case filterServiceDate:
+		return targetServiceDate, true
+	case filterServiceStart:
+		return targetServiceStart, true
+	case filterBillableStart:
+		return targetBillableStart, true
+	}
+	return 0, false
+}
 
 // searchParam is one search parameter of a type, as the CapabilityStatement
 // lists it (name, FHIR search-param-type, documentation), with an example
@@ -56,6 +78,10 @@ type resourceType struct {
 	// whether to share it.
 	Plain  string
 	Params []searchParam
+	// Includes are the _include values served on the type's searches,
+	// without the "{Type}:" prefix, in the CapabilityStatement's order;
+	// "{Type}:*" names them all.
+	Includes []include
 }
 
 // param finds a search parameter of t by name.
@@ -68,76 +94,112 @@ func (t *resourceType) param(name string) (*searchParam, bool) {
 	return nil, false
 }
 
+// The C4BB CapabilityStatement's systems for ExplanationOfBenefit.type: the
+// HL7 claim-type code system the C4BB profiles fix, whose codes the type
+// search accepts beside the docs' eob-type codes (generator.ClaimTypes).
+const claimTypeSystem = "http://terminology.hl7.org/CodeSystem/claim-type"
+
+// claimTypeCodes are the codes of claimTypeSystem (R4 CodeSystem claim-type).
+var claimTypeCodes = []string{"institutional", "oral", "pharmacy", "professional", "vision"}
+
 // resourceTypes returns the route table, in the order metadata lists it.
+// The C4BB 2.0.0 CapabilityStatement (c4bb) names the parameters and
+// includes each C4BB type SHALL support; the US Core types keep the
+// parameters the docs and US Core give them.
 func resourceTypes() []resourceType {
 	// Every searchable type takes these (README, "FHIR").
 	common := []searchParam{
-		{"_lastUpdated", "date", "When the resource last changed (meta.lastUpdated): gt, lt, ge, le or eq and a date or an instant with offset; repeat for an interval.", "gt2020-02-13T08:00:00-05:00", filterLastUpdated},
+		{"_lastUpdated", "date", "When the resource last changed (meta.lastUpdated): " + datePrefixDoc + " and a date or an instant with offset; repeat for an interval.", "gt2020-02-13T08:00:00-05:00", filterLastUpdated},
 		{"_count", "number", "Page size: default 10, at most 50 (larger is served as 50); 0 returns only the total.", "50", filterCount},
 		{"startIndex", "number", "0-based offset of the first entry of the page.", "10", filterStartIndex},
 		{"_format", "special", "Response format: json, application/fhir+json or application/json+fhir; all give FHIR JSON.", "application/json+fhir", filterFormat},
 	}
 	patientParam := searchParam{"patient", "reference", "The member: {id} or Patient/{id}; absent means the token's patient.", "", filterPatient}
+	idParam := func(example string) searchParam {
+		return searchParam{"_id", "token", "Logical ids, comma-separated (any one may match).", example, filterResourceID}
+	}
 	search := func(ps ...searchParam) []searchParam {
 		return append(ps, common...)
 	}
 	return []resourceType{
-		{"Patient", "your demographics: name, birth date, gender and address", search(
+		{Name: "Patient", Plain: "your demographics: name, birth date, gender and address", Params: search(
 			searchParam{"_id", "token", "The member's logical id; absent means the token's patient.", "", filterID},
-			searchParam{"identifier", "token", "A member identifier, system|value or value.", "http://apiservicessbext.bcbsnc.com/identifier#bene_id|-20140000008325", filterIdentifier},
+			searchParam{"identifier", "token", "A member identifier, system|value, |value or value; comma-separated (any one may match).", "http://apiservicessbext.bcbsnc.com/identifier#bene_id|-20140000008325", filterIdentifier},
 		)},
-		{"Coverage", "your coverage: plans, benefit periods and member IDs", search(
+		{Name: "Coverage", Plain: "your coverage: plans, benefit periods and member IDs", Params: search(
 			searchParam{"beneficiary", "reference", "The member: {id} or Patient/{id}; absent means the token's patient.", "", filterPatient},
 			patientParam, // R4 Coverage: patient searches Coverage.beneficiary too
-		)},
-		{"ExplanationOfBenefit", "your claims: what was billed, paid and owed for each visit, stay or prescription", search(
+			idParam("part-a-20140000008325"),
+		), Includes: []include{
+			{"payor", refPayor, []string{"Organization", "Patient", "RelatedPerson"}},
+		}},
+		{Name: "ExplanationOfBenefit", Plain: "your claims: what was billed, paid and owed for each visit, stay or prescription", Params: search(
 			patientParam,
-			searchParam{"type", "token", "Comma-separated claim types (" + strings.Join(generator.ClaimTypes, ", ") + "), bare or system|code with the eob-type system.", "carrier,pde", filterClaimType},
-			searchParam{"service-date", "date", "The claim's billable period: gt, lt, ge, le or eq and a date or an instant with offset; repeat for an interval.", "ge2020-01-01", filterPeriod},
-		)},
-		{"Condition", "your conditions and diagnoses", search(
+			searchParam{"type", "token", "Comma-separated claim types (any one may match), matched against every coding of ExplanationOfBenefit.type: the docs' (" +
+				strings.Join(generator.ClaimTypes, ", ") + ") of " + generator.EOBTypeSystem + " and the C4BB (" + strings.Join(claimTypeCodes, ", ") +
+				") of " + claimTypeSystem + "; each bare, system|code, or system| for any code of the system.", "carrier,pde", filterClaimType},
+			searchParam{"service-date", "date", "The claim's billable period or an item's service date: " + datePrefixDoc + " and a date or an instant with offset; repeat for an interval.", "ge2020-01-01", filterServiceDate},
+			idParam("carrier-22011027731"),
+			searchParam{"identifier", "token", "A claim identifier, system|value, |value or value; comma-separated (any one may match).", "22011027731", filterIdentifier},
+			searchParam{"service-start-date", "date", "The start of the billable period or an item's service date, with a prefix as for service-date.", "ge2020-01-01", filterServiceStart},
+			searchParam{"billable-period-start", "date", "The start of the billable period, with a prefix as for service-date.", "ge2020-01-01", filterBillableStart},
+		), Includes: []include{
+			{"patient", refPatient, []string{"Patient"}},
+			{"provider", refProvider, []string{"Practitioner", "Organization", "PractitionerRole"}},
+			{"care-team", refCareTeam, []string{"Practitioner", "Organization", "PractitionerRole"}},
+			{"coverage", refCoverage, []string{"Coverage"}},
+			{"insurer", refInsurer, []string{"Organization"}},
+			{"payee", refPayee, []string{"Practitioner", "PractitionerRole", "Organization", "Patient", "RelatedPerson"}},
+		}},
+		{Name: "Condition", Plain: "your conditions and diagnoses", Params: search(
 			patientParam,
 			searchParam{"category", "token", "The condition category, system|code or code.", "problem-list-item", filterCategory},
 			searchParam{"code", "token", "The condition code, system|code or code.", "http://hl7.org/fhir/sid/icd-10-cm|E11.9", filterCode},
 			searchParam{"onset-date", "date", "The onset date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 		)},
-		{"Observation", "your lab results and vital signs", search(
+		{Name: "Observation", Plain: "your lab results and vital signs", Params: search(
 			patientParam,
 			searchParam{"category", "token", "The observation category, system|code or code.", "laboratory", filterCategory},
 			searchParam{"code", "token", "The observation code, system|code or code.", "http://loinc.org|2345-7", filterCode},
 			searchParam{"date", "date", "The effective time, with a prefix as for _lastUpdated.", "ge2020-01-01", filterPeriod},
 		)},
-		{"Procedure", "procedures you had", search(
+		{Name: "Procedure", Plain: "procedures you had", Params: search(
 			patientParam,
 			searchParam{"code", "token", "The procedure code, system|code or code.", "0SRC0J9", filterCode},
 			searchParam{"date", "date", "When the procedure was performed, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 		)},
-		{"AllergyIntolerance", "your allergies", search(
+		{Name: "AllergyIntolerance", Plain: "your allergies", Params: search(
 			patientParam,
 			searchParam{"code", "token", "The substance code, system|code or code.", "256349002", filterCode},
 			searchParam{"date", "date", "The recorded date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 		)},
-		{"Immunization", "your immunizations", search(
+		{Name: "Immunization", Plain: "your immunizations", Params: search(
 			patientParam,
 			searchParam{"vaccine-code", "token", "The vaccine code, system|code or code.", "http://hl7.org/fhir/sid/cvx|135", filterCode},
 			searchParam{"date", "date", "The occurrence date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 		)},
-		{"MedicationRequest", "your prescriptions", search(
+		{Name: "MedicationRequest", Plain: "your prescriptions", Params: search(
 			patientParam,
 			searchParam{"category", "token", "The request category, system|code or code.", "community", filterCategory},
 			searchParam{"code", "token", "The medication code, system|code or code.", "313988", filterCode},
 			searchParam{"authoredon", "date", "When the request was written, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 		)},
-		{"Encounter", "your visits and hospital stays", search(
+		{Name: "Encounter", Plain: "your visits and hospital stays", Params: search(
 			patientParam,
 			searchParam{"type", "token", "The encounter type, system|code or code.", "99213", filterCode},
 			searchParam{"date", "date", "The encounter period, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 		)},
-		{"Practitioner", "the doctors and other providers on your records", nil},
-		{"Organization", "the hospitals, pharmacies and other organizations on your records", nil},
-		{"RelatedPerson", "the personal representatives on your records", nil},
+		// The directory types have no member parameter: a search returns those
+		// the member's own resources reference, the ones the token may read.
+		{Name: "Practitioner", Plain: "the doctors and other providers on your records", Params: search(idParam("1189271681"))},
+		{Name: "Organization", Plain: "the hospitals, pharmacies and other organizations on your records", Params: search(idParam("bcbsnc"))},
+		// RelatedPerson: only the representative who holds the token.
+		{Name: "RelatedPerson", Plain: "the personal representatives on your records", Params: search(idParam("rp-00000000000000000000"))},
 	}
 }
+
+// datePrefixDoc lists the date prefixes every date parameter takes.
+const datePrefixDoc = "eq, ne, gt, lt, ge, le, sa, eb or ap (none means eq)"
 
 // TypeInfo is one served type as the rest of the sandbox sees it: the
 // authorization server grants scopes for it, the consent screen describes
@@ -151,6 +213,9 @@ type TypeInfo struct {
 	// Params are the search parameters in the CapabilityStatement's order;
 	// nil for a type that is only read.
 	Params []ParamInfo
+	// Includes are the _include values its searches serve
+	// ("ExplanationOfBenefit:patient", ..., "ExplanationOfBenefit:*").
+	Includes []string
 }
 
 // ParamInfo is one search parameter of a served type.
@@ -169,7 +234,7 @@ func Types() []TypeInfo {
 	table := resourceTypes()
 	out := make([]TypeInfo, len(table))
 	for i, t := range table {
-		out[i] = TypeInfo{Name: t.Name, Plain: t.Plain}
+		out[i] = TypeInfo{Name: t.Name, Plain: t.Plain, Includes: t.includeValues()}
 		for _, p := range t.Params {
 			member := p.Filter == filterPatient || p.Filter == filterID
 			out[i].Params = append(out[i].Params, ParamInfo{Name: p.Name, Member: member, Example: p.Example})

@@ -112,7 +112,7 @@ func TestAuthorizeErrorRedirects(t *testing.T) {
 		{"challenge with a bad character", profile.BCBSNC, map[string]string{"code_challenge": strings.Repeat("a", 42) + "+", "code_challenge_method": "S256"}, codeInvalidRequest, ""},
 		{"unknown method", profile.BCBSNC, map[string]string{"code_challenge": ch, "code_challenge_method": "S512"}, codeInvalidRequest, ""},
 		{"public client without PKCE", profile.BCBSNC, map[string]string{"client_id": publicID, "redirect_uri": publicRedirect}, codeInvalidRequest, ""},
-		{"only unknown scopes", profile.BCBSNC, map[string]string{"scope": "read write user/*.read"}, codeInvalidScope, ""},
+		{"only unknown scopes", profile.BCBSNC, map[string]string{"scope": "read write system/*.read"}, codeInvalidScope, ""},
 		{"no scope", profile.BCBSNC, map[string]string{"scope": ""}, codeInvalidScope, ""},
 		{"repeated scope", profile.BCBSNC, nil, codeInvalidRequest, "&scope=profile"},
 		{"strict: no PKCE", profile.Strict, nil, codeInvalidRequest, ""},
@@ -212,7 +212,7 @@ func TestParseScope(t *testing.T) {
 		{"patient/Patient.cruds patient/Condition.c patient/Encounter.cud", []string{"patient/Patient.rs"}},
 		{"patient/Patient.sr patient/Patient.rr patient/Patient.x patient/Patient.", nil},
 		{"patient/*.* patient/*.write patient/Unknown.read patient/Patient", []string{"patient/*.read"}},
-		{"user/*.read system/*.read launch offline_access launch/patient", []string{"offline_access", "launch/patient"}},
+		{"user/*.read system/*.read launch offline_access launch/patient", []string{"user/*.read", "offline_access", "launch/patient"}},
 		{"patient/Observation.rs?category=laboratory", nil},
 		{"", nil},
 	}

@@ -31,13 +31,15 @@ func (s *Server) endpoints(base string) endpoints {
 	}
 }
 
-// supported lists what parse grants, v1 and v2 spellings: a patient scope
-// for every type the FHIR API serves.
+// supported lists what parse grants, v1 and v2 spellings: a patient and a
+// user scope for every type the FHIR API serves.
 func (sr scopeRules) supported() []string {
-	out := []string{scopeOpenID, scopeFHIRUser, scopeProfile, scopeLaunchPatient, scopeOfflineAccess,
-		"patient/*.read", "patient/*.rs"}
-	for _, t := range sr.types {
-		out = append(out, "patient/"+t+".read", "patient/"+t+".rs")
+	out := []string{scopeOpenID, scopeFHIRUser, scopeProfile, scopeLaunchPatient, scopeOfflineAccess}
+	for _, c := range resourceContexts {
+		out = append(out, c+"*.read", c+"*.rs")
+		for _, t := range sr.types {
+			out = append(out, c+t+".read", c+t+".rs")
+		}
 	}
 	return out
 }
@@ -89,7 +91,9 @@ func (s *Server) openIDConfiguration(c echo.Context) error {
 }
 
 // smartConfiguration serves {fhir}/.well-known/smart-configuration (SMART
-// App Launch 2 §2.1 "Metadata"); capabilities list only what is enabled.
+// App Launch 2 §2.1 "Metadata"); capabilities list only what is enabled:
+// permission-user for the user/ scopes, which a member is granted for what
+// the member may read.
 func (s *Server) smartConfiguration(c echo.Context) error {
 	doc := struct {
 		endpoints
@@ -107,8 +111,8 @@ func (s *Server) smartConfiguration(c echo.Context) error {
 		TokenAuthMethods:     authMethods(),
 		GrantTypes:           grantTypes(),
 		Capabilities: []string{"launch-standalone", "client-public", "client-confidential-symmetric",
-			"context-standalone-patient", "permission-patient", "permission-offline", "permission-v1",
-			"permission-v2", "sso-openid-connect", "authorize-post"},
+			"context-standalone-patient", "permission-patient", "permission-user", "permission-offline",
+			"permission-v1", "permission-v2", "sso-openid-connect", "authorize-post"},
 	}
 	return c.JSON(http.StatusOK, doc)
 }

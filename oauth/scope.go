@@ -21,9 +21,32 @@ const (
 // (README, "Tokens").
 const personalType = "Patient"
 
+// Contexts of a SMART resource scope (SMART App Launch 2, "Scopes for
+// requesting clinical data"). A member's user/ scope opens what the member
+// may read, the same records as its patient/ scope: their own, or those of
+// the member they represent.
+const (
+	contextPatient = "patient/"
+	contextUser    = "user/"
+)
+
+// resourceContexts are the contexts the server grants, in the order
+// discovery lists them.
+var resourceContexts = [...]string{contextPatient, contextUser}
+
+// cutContext splits a resource scope into its context and the rest.
+func cutContext(s string) (context, rest string, ok bool) {
+	for _, c := range resourceContexts {
+		if rest, ok := strings.CutPrefix(s, c); ok {
+			return c, rest, true
+		}
+	}
+	return "", s, false
+}
+
 // scopeRules are the scopes the server can grant: the fixed ones above and
-// patient scopes for each FHIR type the FHIR API serves, which main passes
-// in from its route table (Config.ResourceTypes).
+// patient and user scopes for each FHIR type the FHIR API serves, which
+// main passes in from its route table (Config.ResourceTypes).
 type scopeRules struct {
 	types []string
 }
@@ -91,17 +114,18 @@ func (sr scopeRules) normal(f string) string {
 	case scopeOfflineAccess, scopeLaunchPatient:
 		return f
 	}
-	return sr.patient(f)
+	return sr.resource(f)
 }
 
-// patient normalises a SMART patient-level resource scope (SMART App
-// Launch 2 §3.1): v1 "patient/{Type|*}.read" (".*" means read here; the
-// server is read-only) and v2 "patient/{Type|*}.{cruds}", whose permissions
-// must appear in c, r, u, d, s order. Only r and s can be granted, so
-// ".cruds" becomes ".rs" and ".c" is dropped. Granular v2 scopes with a
-// query are not supported and dropped. Type is one the FHIR API serves.
-func (sr scopeRules) patient(f string) string {
-	rest, ok := strings.CutPrefix(f, "patient/")
+// resource normalises a SMART patient- or user-level resource scope (SMART
+// App Launch 2 §3.1): v1 "{context}/{Type|*}.read" (".*" means read here;
+// the server is read-only) and v2 "{context}/{Type|*}.{cruds}", whose
+// permissions must appear in c, r, u, d, s order. Only r and s can be
+// granted, so ".cruds" becomes ".rs" and ".c" is dropped. Granular v2
+// scopes with a query are not supported and dropped. Type is one the FHIR
+// API serves.
+func (sr scopeRules) resource(f string) string {
+	context, rest, ok := cutContext(f)
 	if !ok {
 		return ""
 	}
@@ -111,7 +135,7 @@ func (sr scopeRules) patient(f string) string {
 	}
 	switch perm {
 	case "read", "*":
-		return "patient/" + typ + ".read"
+		return context + typ + ".read"
 	case "write":
 		return ""
 	}
@@ -119,7 +143,7 @@ func (sr scopeRules) patient(f string) string {
 	if !ok || kept == "" {
 		return ""
 	}
-	return "patient/" + typ + "." + kept
+	return context + typ + "." + kept
 }
 
 // v2Permissions checks a SMART v2 permission string (a non-empty ordered
@@ -145,8 +169,9 @@ func v2Permissions(perm string) (string, bool) {
 }
 
 // withoutPersonal is the grant when the member declines to share personal
-// information (README, "Tokens"): no profile and no patient/Patient.* scope, and a
-// wildcard resource scope becomes the same permission on every other type.
+// information (README, "Tokens"): no profile and no patient/Patient.* or
+// user/Patient.* scope, and a wildcard resource scope becomes the same
+// permission on every other type.
 func (sr scopeRules) withoutPersonal(scopes []string) []string {
 	var out []string
 	add := func(s string) {
@@ -155,13 +180,13 @@ func (sr scopeRules) withoutPersonal(scopes []string) []string {
 		}
 	}
 	for _, s := range scopes {
-		rest, isResource := strings.CutPrefix(s, "patient/")
+		context, rest, isResource := cutContext(s)
 		switch {
-		case s == scopeProfile, strings.HasPrefix(rest, personalType+"."):
+		case s == scopeProfile, isResource && strings.HasPrefix(rest, personalType+"."):
 		case isResource && strings.HasPrefix(rest, "*."):
 			for _, t := range sr.types {
 				if t != personalType {
-					add("patient/" + t + rest[1:])
+					add(context + t + rest[1:])
 				}
 			}
 		default:
@@ -173,18 +198,19 @@ func (sr scopeRules) withoutPersonal(scopes []string) []string {
 
 // covers reports whether a grant of granted includes scope s, for a refresh
 // that asks for less (RFC 6749 §6). A type scope is covered by the wildcard
-// with the same or wider permissions, and v1 read equals v2 rs.
+// of its context with the same or wider permissions, and v1 read equals v2
+// rs. A context covers only itself: patient/ and user/ are granted apart.
 func covers(granted []string, s string) bool {
 	if slices.Contains(granted, s) {
 		return true
 	}
-	rest, ok := strings.CutPrefix(s, "patient/")
+	context, rest, ok := cutContext(s)
 	if !ok {
 		return false
 	}
 	typ, perm, _ := strings.Cut(rest, ".")
 	for _, g := range granted {
-		grest, ok := strings.CutPrefix(g, "patient/")
+		grest, ok := strings.CutPrefix(g, context)
 		if !ok {
 			continue
 		}

@@ -117,7 +117,7 @@ type FHIRParam struct {
 }
 
 // checkFHIRTypes accepts types the collection can exercise: some, each
-// searchable one with a member parameter and an example for every other.
+// with an example for every parameter that does not name the member.
 func checkFHIRTypes(types []FHIRType) error {
 	if len(types) == 0 {
 		return errors.New("console: FHIRTypes is empty")
@@ -126,31 +126,25 @@ func checkFHIRTypes(types []FHIRType) error {
 		if t.Name == "" {
 			return errors.New("console: a FHIRType has no name")
 		}
-		members := 0
 		for _, p := range t.Params {
-			switch {
-			case p.Member:
-				members++
-			case p.Name == "" || p.Example == "":
+			if !p.Member && (p.Name == "" || p.Example == "") {
 				return fmt.Errorf("console: %s has a search parameter %q without an example", t.Name, p.Name)
 			}
-		}
-		if len(t.Params) > 0 && members == 0 {
-			return fmt.Errorf("console: %s has no member parameter", t.Name)
 		}
 	}
 	return nil
 }
 
 // memberParam is the first parameter of t that names the member, the one
-// the type's searches use; ok is false for a type that is only read.
-func (t FHIRType) memberParam() (name string, ok bool) {
+// the type's searches use; "" for a type searched without naming the
+// member (the token's member bounds it).
+func (t FHIRType) memberParam() string {
 	for _, p := range t.Params {
 		if p.Member {
-			return p.Name, true
+			return p.Name
 		}
 	}
-	return "", false
+	return ""
 }
 
 // fhirItems are the collection's FHIR requests: for every served type a
@@ -163,16 +157,20 @@ func fhirItems(types []FHIRType, fhirBase string) []pmItem {
 	items := []pmItem{get("CapabilityStatement", fhirBase+"/metadata", noAuth)}
 	for _, t := range types {
 		read := get("Read "+t.Name, fhirBase+"/"+t.Name+"/{{"+lowerFirst(t.Name)+"Id}}", nil)
-		member, searchable := t.memberParam()
-		if !searchable {
+		if len(t.Params) == 0 {
 			items = append(items, read)
 			continue
 		}
-		byMember := member + "={{patientId}}"
+		member := t.memberParam()
+		byMember, query, form := "", "", []string(nil)
+		if member != "" {
+			byMember, form = member+"={{patientId}}", []string{member, "{{patientId}}"}
+			query = "?" + byMember
+		}
 		folder := pmItem{Name: t.Name, Item: []pmItem{
-			get("Search "+t.Name, fhirBase+"/"+t.Name+"?"+byMember, nil),
-			get("Search "+t.Name+" (docs' trailing slash)", fhirBase+"/"+t.Name+"/?"+byMember, nil),
-			postForm("Search "+t.Name+" (POST _search)", fhirBase+"/"+t.Name+"/_search", nil, member, "{{patientId}}"),
+			get("Search "+t.Name, fhirBase+"/"+t.Name+query, nil),
+			get("Search "+t.Name+" (docs' trailing slash)", fhirBase+"/"+t.Name+"/"+query, nil),
+			postForm("Search "+t.Name+" (POST _search)", fhirBase+"/"+t.Name+"/_search", nil, form...),
 			read,
 		}}
 		for _, p := range t.Params {
@@ -181,6 +179,9 @@ func fhirItems(types []FHIRType, fhirBase string) []pmItem {
 			case p.Member:
 				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
 					fhirBase+"/"+t.Name+"?"+p.Name+"={{patientId}}", nil))
+			case member == "":
+				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
+					fhirBase+"/"+t.Name+"?"+p.Name+"="+queryValue(p.Example), nil))
 			default:
 				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
 					fhirBase+"/"+t.Name+"?"+byMember+"&"+p.Name+"="+queryValue(p.Example), nil))

@@ -77,7 +77,6 @@ func TestNewChecksFHIRTypes(t *testing.T) {
 	}{
 		{"none", nil, "FHIRTypes is empty"},
 		{"no name", []FHIRType{{}}, "no name"},
-		{"no member parameter", []FHIRType{{Name: "Coverage", Params: []FHIRParam{{Name: "_count", Example: "1"}}}}, "no member parameter"},
 		{"a parameter without an example", []FHIRType{{Name: "Coverage", Params: []FHIRParam{{Name: "beneficiary", Member: true}, {Name: "_count"}}}}, "without an example"},
 	}
 	for _, tt := range tests {
