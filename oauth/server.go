@@ -58,8 +58,8 @@ type Config struct {
 	// the SMART configuration and UserInfo under it.
 	FHIRBasePath string
 	// ResourceTypes are the FHIR types the FHIR API serves (its route
-	// table): the server grants and advertises patient/{Type}.* for exactly
-	// these.
+	// table): the server grants and advertises patient/{Type}.* and
+	// user/{Type}.* (SMART App Launch 2 §3) for exactly these.
 	ResourceTypes []string
 }
 
