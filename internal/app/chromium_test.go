@@ -151,7 +151,7 @@ func selfDeny(t *testing.T, profile string) {
 	if err != nil {
 		t.Fatalf("browser flow: %v", err)
 	}
-	errText := text(t, ctx, `//section[contains(@class,'error')]`)
+	errText := text(t, ctx, `//section[contains(@class,'bad')]`)
 	exchangeButtons, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("form[action='/debug']").length`))
 	if err != nil {
 		t.Fatal(err)

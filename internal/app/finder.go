@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/generator"
@@ -56,7 +57,8 @@ func summarize(m *generator.Member) finder.Summary {
 	return s
 }
 
-// conditionName is a Condition's "display (code)".
+// conditionName is a Condition's "display (code, code)", every coding's
+// code, so a search by SNOMED CT or ICD-10 code finds it.
 func conditionName(raw []byte) string {
 	var c struct {
 		Code struct {
@@ -70,10 +72,16 @@ func conditionName(raw []byte) string {
 	if json.Unmarshal(raw, &c) != nil {
 		return ""
 	}
+	name := c.Code.Text
+	var codes []string
 	for _, cd := range c.Code.Coding {
-		if cd.Display != "" {
-			return cd.Display + " (" + cd.Code + ")"
+		if name == "" {
+			name = cd.Display
 		}
+		codes = append(codes, cd.Code)
 	}
-	return c.Code.Text
+	if len(codes) == 0 {
+		return name
+	}
+	return name + " (" + strings.Join(codes, ", ") + ")"
 }
