@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color/palette"
+	"image/draw"
 	"image/png"
 	"net/url"
 	"os"
@@ -266,9 +269,7 @@ func TestChromiumEveryPage(t *testing.T) {
 }
 
 func everyPage(t *testing.T, vp viewport, axeJS, dir string) {
-	ctx := newChrome(t)
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
+	ctx := newChromeFor(t, 4*time.Minute) // some 40 pages, each audited
 	sb := startSandbox(t, sandboxOptions{Run: true, Args: []string{"--clients", debugClientsFile(t)}})
 	run(t, ctx, "viewport", chromedp.EmulateViewport(vp.width, vp.height))
 	seen := 0
@@ -280,14 +281,17 @@ func everyPage(t *testing.T, vp viewport, axeJS, dir string) {
 		if vp.width < 600 {
 			checkNoSideScroll(t, ctx, name)
 		}
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		// What the window shows, as a person first sees the page; in
+		// 256 colours, so the committed pictures stay small.
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatalf("%s: screenshot: %v", name, err)
 		}
-		if _, err := png.DecodeConfig(bytes.NewReader(shot)); err != nil {
+		small, err := shrinkPNG(shot)
+		if err != nil {
 			t.Fatalf("%s: the screenshot is not a PNG: %v", name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name+"-"+vp.name+".png"), shot, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+vp.name+".png"), small, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -299,28 +303,28 @@ func everyPage(t *testing.T, vp viewport, axeJS, dir string) {
 
 	visit("home", "/")
 	visit("finder", "/?find=1&claim_type=inpatient&condition=diabetes#finder")
-	run(t, ctx, "try it with choices", chromedp.Navigate(sb.URL+"/"), click(labelled("public-debug")), click(button("Start the flow")))
+	run(t, ctx, "try it with choices", chromedp.Navigate(sb.URL+"/"), click(labelled("public-debug")), clickNav(button("Start the flow")))
 	check("consent-disclaimer")
-	run(t, ctx, "disclaimer", click(button("I Understand")))
+	run(t, ctx, "disclaimer", clickNav(button("I Understand")))
 	check("consent-login")
-	run(t, ctx, "wrong password", typeInto("Password", "wrong"), click(button("Log In")))
+	run(t, ctx, "wrong password", typeInto("Password", "wrong"), clickNav(button("Log In")))
 	check("consent-login-error")
-	run(t, ctx, "log in", typeInto("Password", "BCNCPSWD03"), click(button("Log In")))
+	run(t, ctx, "log in", typeInto("Password", "BCNCPSWD03"), clickNav(button("Log In")))
 	check("consent-relation")
-	run(t, ctx, "representative without a name", click(labelled("Personal Representative")), click(labelled("Parent or guardian")), click(button("Next")))
+	run(t, ctx, "representative without a name", click(labelled("Personal Representative")), click(labelled("Parent or guardian")), clickNav(button("Next")))
 	check("consent-relation-error")
-	run(t, ctx, "representative", typeInto("Your full name", "Robin Q Helper"), click(button("Next")))
+	run(t, ctx, "representative", typeInto("Your full name", "Robin Q Helper"), clickNav(button("Next")))
 	check("consent-representative")
 	if page := visibleText(t, ctx); !strings.Contains(page, "Share all of Jane") {
 		t.Errorf("the representative's consent screen does not name the member:\n%s", page)
 	}
-	run(t, ctx, "agree", click(button("I Agree")))
+	run(t, ctx, "agree", clickNav(button("I Agree")))
 	check("debugger-code")
-	run(t, ctx, "exchange", click(button("Exchange the code for tokens")))
+	run(t, ctx, "exchange", clickNav(button("Exchange the code for tokens")))
 	check("debugger-tokens")
-	run(t, ctx, "refresh", click(button("Refresh")))
+	run(t, ctx, "refresh", clickNav(button("Refresh")))
 	check("debugger-refresh")
-	run(t, ctx, "introspect", click(button("Introspect")))
+	run(t, ctx, "introspect", clickNav(button("Introspect")))
 	check("debugger-introspect")
 	visit("debugger-empty", "/debug")
 	visit("debugger-error", "/debug?error=access_denied&error_description=The+member+denied+access&state=s")
@@ -343,6 +347,22 @@ func everyPage(t *testing.T, vp viewport, axeJS, dir string) {
 	}
 }
 
+// shrinkPNG re-encodes a screenshot with a 256-colour palette.
+func shrinkPNG(shot []byte) ([]byte, error) {
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		return nil, err
+	}
+	pal := image.NewPaletted(img.Bounds(), palette.Plan9)
+	draw.Draw(pal, img.Bounds(), img, img.Bounds().Min, draw.Src)
+	var out bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&out, pal); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
 // axeViolation is one axe-core violation as the test reports it.
 type axeViolation struct {
 	ID     string   `json:"id"`
@@ -354,6 +374,15 @@ type axeViolation struct {
 // checkAxe runs axe-core on the page and fails on any serious or critical
 // violation.
 func checkAxe(t *testing.T, ctx context.Context, name, axeJS string) {
+	t.Helper()
+	for _, v := range axeViolations(t, ctx, name, axeJS) {
+		t.Errorf("%s: axe-core %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
+	}
+}
+
+// axeViolations injects axe-core into the page and returns its serious and
+// critical violations.
+func axeViolations(t *testing.T, ctx context.Context, name, axeJS string) []axeViolation {
 	t.Helper()
 	if !eval[bool](t, ctx, `typeof axe !== 'undefined'`) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axeJS)); err != nil {
@@ -370,16 +399,22 @@ func checkAxe(t *testing.T, ctx context.Context, name, axeJS string) {
 	if err := json.Unmarshal(raw, &vs); err != nil {
 		t.Fatalf("%s: axe's answer %s: %v", name, raw, err)
 	}
-	for _, v := range vs {
-		t.Errorf("%s: axe-core %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
-	}
+	return vs
 }
 
 // checkNoSideScroll fails when the page, or any element in it, is wider
 // than the screen: at a phone's width nothing may scroll sideways.
 func checkNoSideScroll(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	wide := eval[[]string](t, ctx, `(() => {
+	for _, w := range tooWide(t, ctx) {
+		t.Errorf("%s at the phone's width: %s", name, w)
+	}
+}
+
+// tooWide lists what is wider than the window, or scrolls sideways.
+func tooWide(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	return eval[[]string](t, ctx, `(() => {
 		const out = [];
 		const doc = document.documentElement;
 		if (doc.scrollWidth > doc.clientWidth) out.push('the page: ' + doc.scrollWidth + ' px wide in ' + doc.clientWidth);
@@ -395,7 +430,31 @@ func checkNoSideScroll(t *testing.T, ctx context.Context, name string) {
 		}
 		return out.slice(0, 10);
 	})()`)
-	for _, w := range wide {
-		t.Errorf("%s at the phone's width: %s", name, w)
+}
+
+// TestChromiumChecksCatchProblems shows the page checks can fail: a page
+// with an image without text, unlabelled input, and a table wider than a
+// phone scrolling inside the page, as the home page's did.
+func TestChromiumChecksCatchProblems(t *testing.T) {
+	axeJS, err := os.ReadFile(npmTool(t, "axe-core/axe.min.js", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newChrome(t)
+	bad := `<!doctype html><html lang="en"><head><title>bad</title><meta name="viewport" content="width=device-width"></head><body><main>` +
+		`<h1>Bad</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">` +
+		`<div style="overflow-x:auto"><table><tr><td style="min-width:900px">wide</td></tr></table></div></main></body></html>`
+	run(t, ctx, "a bad page", chromedp.EmulateViewport(390, 844), chromedp.Navigate("data:text/html,"+url.PathEscape(bad)))
+	ids := map[string]bool{}
+	for _, v := range axeViolations(t, ctx, "bad", string(axeJS)) {
+		ids[v.ID] = true
+	}
+	for _, want := range []string{"image-alt", "label"} {
+		if !ids[want] {
+			t.Errorf("axe-core did not report %s on the bad page; it reported %v", want, ids)
+		}
+	}
+	if w := tooWide(t, ctx); len(w) == 0 {
+		t.Error("the sideways-scroll check passed a table 900 px wide on a 390 px screen")
 	}
 }
