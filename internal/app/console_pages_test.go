@@ -59,6 +59,7 @@ func TestUnknownPathsByAccept(t *testing.T) {
 		{"client", "/no-such-page", "application/json", "application/json", `"detail"`},
 		{"no Accept", "/no-such-page", "", "application/json", `"detail"`},
 		{"html refused", "/no-such-page", "text/html;q=0, application/json", "application/json", `"detail"`},
+		{"html less preferred", "/no-such-page", "application/json, text/html;q=0.5", "text/html", `href="/"`},
 		{"browser under the FHIR base", fhirPath + "/NoSuchType", "text/html", "application/json", `"detail"`},
 	}
 	for _, tt := range tests {

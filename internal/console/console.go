@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/finder"
@@ -198,7 +199,17 @@ func (c *Console) render(ctx echo.Context, status int, name string, data any, sc
 func WantsHTML(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(mt), "text/html") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+		if !strings.EqualFold(strings.TrimSpace(mt), "text/html") {
+			continue
+		}
+		refused := false
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				q, err := strconv.ParseFloat(v, 64)
+				refused = err != nil || q <= 0 // RFC 9110 §12.4.2: q=0 means "not acceptable"
+			}
+		}
+		if !refused {
 			return true
 		}
 	}
