@@ -17,6 +17,7 @@ import (
 
 type opsPage struct {
 	Chrome  page.Chrome
+	Base    string
 	Control string
 	// Problem is the control API's refusal, when it refused.
 	Problem string
@@ -108,25 +109,25 @@ func (c *Console) readControl(ctx echo.Context, path string, v any) string {
 	return ""
 }
 
-func (c *Console) ops(path string) opsPage {
-	return opsPage{Chrome: c.chrome(path, false), Control: c.cfg.ControlPath}
+func (c *Console) ops(ctx echo.Context, path string) opsPage {
+	return opsPage{Chrome: c.chrome(path, false), Base: c.cfg.BaseURL(ctx.Request()), Control: c.cfg.ControlPath}
 }
 
 func (c *Console) requestsPage(ctx echo.Context) error {
-	p := requestsPage{opsPage: c.ops("/requests")}
+	p := requestsPage{opsPage: c.ops(ctx, "/requests")}
 	p.Problem = c.readControl(ctx, "/requests?limit=100", &p.Requests)
 	slices.Reverse(p.Requests) // newest first
 	return c.render(ctx, http.StatusOK, pageRequests, p, false)
 }
 
 func (c *Console) faultsPage(ctx echo.Context) error {
-	p := faultsPage{opsPage: c.ops("/faults")}
+	p := faultsPage{opsPage: c.ops(ctx, "/faults")}
 	p.Problem = c.readControl(ctx, "/faults", &p.Faults)
 	return c.render(ctx, http.StatusOK, pageFaults, p, false)
 }
 
 func (c *Console) clockPage(ctx echo.Context) error {
-	p := clockPage{opsPage: c.ops("/clock")}
+	p := clockPage{opsPage: c.ops(ctx, "/clock")}
 	var v struct {
 		Now    string `json:"now"`
 		Offset string `json:"offset"`
