@@ -23,10 +23,10 @@ func (s *Screens) decide(c echo.Context, st state, req Request, form url.Values)
 			d.SharePersonal = true
 		case "health":
 		default:
-			return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose what to share with the app."})
+			return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose what to share with the app.", ErrorField: "share"})
 		}
 	default:
-		return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose I Agree or Deny.", Share: form.Get("share")})
+		return s.show(c, http.StatusUnprocessableEntity, st, req, view{Error: "Choose I Agree or Deny.", ErrorField: "decision", Share: form.Get("share")})
 	}
 	to, err := s.flow.Finish(c.Request().Context(), st.Handle, d)
 	switch {

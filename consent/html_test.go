@@ -43,7 +43,7 @@ func TestPagesAreAccessible(t *testing.T) {
 			if root := find(p.doc, isElement("html")); attr(root, "lang") != "en" {
 				t.Error(`no lang="en"`)
 			}
-			if title := text(find(p.doc, isElement("title"))); !strings.Contains(title, "Blue Cross NC API Sandbox") || strings.HasPrefix(title, "|") {
+			if title := text(find(p.doc, isElement("title"))); !strings.Contains(title, "Blue Cross NC API sandbox") || strings.HasPrefix(title, "|") {
 				t.Errorf("title %q", title)
 			}
 			if n := len(findAll(p.doc, isElement("h1"))); n != 1 {
@@ -91,7 +91,7 @@ func TestPagesAreAccessible(t *testing.T) {
 				t.Error("inline script or style: the CSP would block it")
 			}
 			for _, l := range findAll(p.doc, isElement("link")) {
-				if href := attr(l, "href"); href != issuerPath+StartPath+"/style.css" {
+				if href := attr(l, "href"); href != issuerPath+StartPath+"/style.css" && href != issuerPath+StartPath+"/favicon.ico" {
 					t.Errorf("external or unexpected asset %q", href)
 				}
 			}
@@ -258,7 +258,7 @@ func TestBaseURLPath(t *testing.T) {
 	if action, _ := p.form(t); action != want {
 		t.Errorf("form action %q, want %q", action, want)
 	}
-	if href := attr(find(p.doc, isElement("link")), "href"); href != want+"/style.css" {
+	if href := attr(find(p.doc, func(n *html.Node) bool { return isElement("link")(n) && attr(n, "rel") == "stylesheet" }), "href"); href != want+"/style.css" {
 		t.Errorf("stylesheet %q", href)
 	}
 	if c := setCookies(t, p, 1)[0]; c.Path != "/sandbox"+issuerPath {

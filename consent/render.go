@@ -5,17 +5,15 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
 
+	site "github.com/bcbsnc-sandbox/sandbox/internal/page"
 	"github.com/labstack/echo/v4"
 )
 
 //go:embed templates/*.html
 var templateFiles embed.FS
-
-// styleCSS is a string, not a []byte, so no handler can change it.
-//
-//go:embed static/style.css
-var styleCSS string
 
 // The views the screens render; each is templates/NAME.html on top of
 // templates/layout.html.
@@ -31,6 +29,9 @@ const (
 // field for its context, so a client name, username or login_hint holding
 // markup comes out inert.
 type view struct {
+	// Chrome is the site's layout around the screen: the shared
+	// stylesheet and favicon, served under Action.
+	Chrome site.Chrome
 	// Root is the issuer path as the browser sees it; Action, the form
 	// target, is Root + StartPath and the stylesheet hangs off it.
 	Root   string
@@ -39,10 +40,15 @@ type view struct {
 	CSRF   string
 	Client string
 	// Error is a message about the last post, shown above the form and
-	// linked to the fields it concerns with aria-describedby.
-	Error string
+	// linked with aria-describedby to the field it concerns, ErrorField
+	// (an input's or a radio group's id; "" for the whole form).
+	Error      string
+	ErrorField string
 
 	Username string // login: kept after a wrong password; the password never is
+	// Member is the name of the member whose account logged in, which a
+	// representative's screens name: whose data is shared.
+	Member string
 
 	// relation: the member's choices, kept when the step is shown again.
 	Who               string
@@ -60,26 +66,25 @@ type view struct {
 	// error page
 	Title   string
 	Message string
+	Home    string
 }
 
 // pages holds one parsed template per view, built once by parsePages.
 type pages map[string]*template.Template
 
 func parsePages() (pages, error) {
-	layout, err := template.ParseFS(templateFiles, "templates/layout.html")
+	names := []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError}
+	files := make([]string, len(names))
+	for i, name := range names {
+		files[i] = "templates/" + name + ".html"
+	}
+	parsed, err := site.Pages(templateFiles, nil, files...)
 	if err != nil {
 		return nil, err
 	}
 	p := make(pages)
-	for _, name := range []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError} {
-		t, err := layout.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
-			return nil, err
-		}
-		p[name] = t
+	for i, name := range names {
+		p[name] = parsed[files[i]]
 	}
 	return p, nil
 }
@@ -88,6 +93,8 @@ func parsePages() (pages, error) {
 // clean 500 page instead of half a page with a 200.
 func (s *Screens) render(c echo.Context, status int, name string, v view) error {
 	v.Action = v.Root + StartPath
+	v.Chrome = site.Chrome{Style: v.Action + "/style.css", Favicon: v.Action + "/favicon.ico", Home: s.home(c), Narrow: true}
+	v.Home = v.Chrome.Home
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		c.Logger().Errorf("consent: rendering %s: %v", name, err)
@@ -106,6 +113,19 @@ func (s *Screens) fail(c echo.Context, status int, title, message string) error 
 	})
 }
 
+// home is the sandbox's home page as the browser sees it: the base URL's
+// path, where a proxy may mount the sandbox.
+func (s *Screens) home(c echo.Context) string {
+	if s.baseURL == nil {
+		return "/"
+	}
+	u, err := url.Parse(s.baseURL(c.Request()))
+	if err != nil {
+		return "/"
+	}
+	return strings.TrimSuffix(u.EscapedPath(), "/") + "/"
+}
+
 // securityHeaders is set on every page the screens serve. The policy allows
 // no script at all and only our own stylesheet; it has no form-action
 // directive because Chrome applies form-action to the redirect that follows
@@ -113,7 +133,7 @@ func (s *Screens) fail(c echo.Context, status int, title, message string) error 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", site.CSP)
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -122,9 +142,15 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// style serves the one stylesheet. It never changes within a build, so it
-// may be cached for a day.
+// style serves the site's one stylesheet. It never changes within a
+// build, so it may be cached for a day.
 func (s *Screens) style(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
-	return c.Blob(http.StatusOK, "text/css; charset=utf-8", []byte(styleCSS))
+	return c.Blob(http.StatusOK, site.CSSType, []byte(site.CSS))
+}
+
+// favicon serves the site's icon beside the stylesheet.
+func (s *Screens) favicon(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, site.FaviconType, []byte(site.Favicon))
 }

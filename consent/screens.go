@@ -31,6 +31,10 @@ type Config struct {
 	// consent page says this for an app's patient/{Type}.* scope. main
 	// passes the FHIR route table's words.
 	ResourceWords map[string]string
+	// MemberName is the name of the member who logs in as username, for
+	// a representative's screens to say whose data is shared; nil or ""
+	// means the screens name the account instead.
+	MemberName func(username string) string
 }
 
 // Screens serves the member's screens. It is safe for concurrent use; its
@@ -47,6 +51,7 @@ type Screens struct {
 	steps        *stepLedger
 	pages        pages
 	words        map[string]string
+	memberName   func(string) string
 }
 
 // New checks cfg and parses the templates once.
@@ -93,6 +98,7 @@ func New(cfg Config) (*Screens, error) {
 		steps:        newStepLedger(now, time.Now, maxFlows),
 		pages:        p,
 		words:        maps.Clone(cfg.ResourceWords),
+		memberName:   cfg.MemberName,
 	}, nil
 }
 
@@ -100,11 +106,13 @@ func New(cfg Config) (*Screens, error) {
 //
 //	GET  {issuer}/consent?request=HANDLE  starts a flow at the disclaimer
 //	POST {issuer}/consent                 posts one step's form
-//	GET  {issuer}/consent/style.css       the one stylesheet
+//	GET  {issuer}/consent/style.css       the site's stylesheet
+//	GET  {issuer}/consent/favicon.ico     the site's icon
 func (s *Screens) Register(g *echo.Group) {
 	g.GET(StartPath, s.start, securityHeaders)
 	g.POST(StartPath, s.step, securityHeaders)
 	g.GET(StartPath+"/style.css", s.style, securityHeaders)
+	g.GET(StartPath+"/favicon.ico", s.favicon, securityHeaders)
 }
 
 // ResetThrottle forgets every account's wrong passwords, ending any

@@ -85,8 +85,11 @@ func (s *Screens) show(c echo.Context, status int, st state, req Request, v view
 		}
 	case stepRelation:
 		v.Relationships = relationships()
+		v.Username = st.Username
+		v.Member = s.nameOf(st.Username)
 	case stepConsent:
 		v.Username = st.Username
+		v.Member = s.nameOf(st.Username)
 		v.Asks = s.describeScopes(req.Scopes)
 		v.Representative = st.Representative
 		if st.Representative != nil {
@@ -94,4 +97,15 @@ func (s *Screens) show(c echo.Context, status int, st state, req Request, v view
 		}
 	}
 	return s.render(c, status, st.Step, v)
+}
+
+// nameOf is how the screens name the member who logs in as username: by
+// name when the sandbox knows it, else by the account.
+func (s *Screens) nameOf(username string) string {
+	if s.memberName != nil {
+		if name := s.memberName(username); name != "" {
+			return name
+		}
+	}
+	return "the member " + username
 }

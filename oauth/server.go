@@ -139,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := template.New("error").Parse(errorPageHTML)
+	page, err := parseErrorPage()
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -82,6 +83,12 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 		BaseURL:       base,
 		Now:           clock.Now,
 		ResourceWords: fhirTypeWords(fhirTypes),
+		MemberName: func(username string) string {
+			if m, ok := catalog.ByUsername(username); ok {
+				return m.GivenName + " " + m.FamilyName
+			}
+			return ""
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +145,6 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(logger.Logger, errs)
 	e.Use(requestLog(logger), middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -147,25 +153,29 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	screens.Register(e.Group(oauth.IssuerPath))
 	api.Register(e.Group(fhir.BasePath))
 
+	members := newFinder(cfg.Seed, cfg.Members, catalog)
 	pages, err := console.New(console.Config{
-		BaseURL:           base,
-		IssuerPath:        oauth.IssuerPath,
-		FHIRPath:          fhir.BasePath,
-		Profile:           cfg.Profile,
-		Accounts:          consoleAccounts(catalog),
-		Clients:           consoleClients(clients),
-		DebugClientID:     fixtures.DocsClientID,
-		DebugClientSecret: fixtures.DocsClientSecret,
-		Exchange:          inProcessExchange(e),
-		ClientChecks:      ctl.ClientChecks,
-		Key:               seal.FromSigningKey(key, "debugger csrf"),
-		FHIRTypes:         consoleFHIRTypes(fhirTypes),
+		BaseURL:       base,
+		IssuerPath:    oauth.IssuerPath,
+		FHIRPath:      fhir.BasePath,
+		Profile:       cfg.Profile,
+		Accounts:      consoleAccounts(catalog),
+		Clients:       consoleClients(clients),
+		ControlPath:   control.Prefix,
+		DebugClientID: fixtures.DocsClientID,
+		Call:          inProcessCall(e),
+		ClientChecks:  ctl.ClientChecks,
+		Key:           seal.FromSigningKey(key, "debugger csrf"),
+		FHIRTypes:     consoleFHIRTypes(fhirTypes),
+		Finder:        members,
 	})
 	if err != nil {
 		return nil, err
 	}
+	e.HTTPErrorHandler = errorHandler(logger.Logger, errs, pages)
 	pages.Register(e.Group(""))
 	ctl.Register(e.Group(""))
+	ctl.RegisterFinder(e.Group(""), members.Handler(control.Problem))
 	return &app{handler: e, catalog: catalog, clients: clients}, nil
 }
 
@@ -180,7 +190,7 @@ func consoleAccounts(c *fixtures.Catalog) []console.Account {
 func consoleClients(clients []oauth.Client) []console.Client {
 	out := make([]console.Client, len(clients))
 	for i, c := range clients {
-		out[i] = console.Client{ID: c.ID, Name: c.Name, Public: c.Secret == "", RedirectURIs: c.RedirectURIs}
+		out[i] = console.Client{ID: c.ID, Name: c.Name, Secret: c.Secret, Public: c.Secret == "", RedirectURIs: c.RedirectURIs}
 	}
 	return out
 }
@@ -252,8 +262,10 @@ func fhirAuthorizer(s *oauth.Server) func(context.Context, string) (fhir.Grant, 
 // errorHandler answers what no package answered itself (an unknown path
 // outside the FHIR base, a wrong method, a body over the limit, a panic) in
 // the shape of the path's own errors, which errs decides. Unexpected errors
-// are logged and become a plain 500 that reveals nothing.
-func errorHandler(logger *slog.Logger, errs *httperr.Writer) echo.HTTPErrorHandler {
+// are logged and become a plain 500 that reveals nothing. A browser asking
+// for a page the sandbox does not have gets the console's page with a way
+// home instead of JSON (RFC 9110 §12.5.1, Accept).
+func errorHandler(logger *slog.Logger, errs *httperr.Writer, pages *console.Console) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -267,6 +279,12 @@ func errorHandler(logger *slog.Logger, errs *httperr.Writer) echo.HTTPErrorHandl
 			}
 		} else {
 			logger.Error("unhandled error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
+		if (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) && pages != nil &&
+			console.WantsHTML(c.Request()) && !strings.HasPrefix(c.Request().URL.Path, fhir.BasePath) {
+			if err := pages.NotFound(c, e.Status); err == nil {
+				return
+			}
 		}
 		_ = errs.Write(c.Response(), c.Request(), e)
 	}

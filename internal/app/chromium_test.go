@@ -32,6 +32,12 @@ func chromiumPath(t *testing.T) string {
 // needs (no background networking, no component updates, a fresh profile).
 func newChrome(t *testing.T) context.Context {
 	t.Helper()
+	return newChromeFor(t, 60*time.Second)
+}
+
+// newChromeFor is newChrome for a test that may take up to d.
+func newChromeFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -45,7 +51,7 @@ func newChrome(t *testing.T) context.Context {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
 }
@@ -151,7 +157,7 @@ func selfDeny(t *testing.T, profile string) {
 	if err != nil {
 		t.Fatalf("browser flow: %v", err)
 	}
-	errText := text(t, ctx, `//section[contains(@class,'error')]`)
+	errText := text(t, ctx, `//section[contains(@class,'bad')]`)
 	exchangeButtons, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("form[action='/debug']").length`))
 	if err != nil {
 		t.Fatal(err)

@@ -3,20 +3,26 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"github.com/bcbsnc-sandbox/sandbox/oauth"
+	"github.com/bcbsnc-sandbox/sandbox/internal/console"
 )
 
-// inProcessExchange lets the debugger page call the real token endpoint
+// inProcessCall lets the console's pages call the sandbox's own endpoints
+// (token, introspection, revocation, userinfo, JWKS, the control API)
 // without a network round trip: the request goes through the same router,
 // with the browser's Host and forwarding headers so the issuer and
 // redirect_uri come out as the browser saw them.
-func inProcessExchange(h http.Handler) func(context.Context, *http.Request, url.Values) (int, []byte, error) {
-	return func(ctx context.Context, from *http.Request, form url.Values) (int, []byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, oauth.IssuerPath+"/token", strings.NewReader(form.Encode()))
+func inProcessCall(h http.Handler) console.Call {
+	return func(ctx context.Context, from *http.Request, method, path string, header http.Header, form url.Values) (int, []byte, error) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, err := http.NewRequestWithContext(ctx, method, path, body)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -26,7 +32,12 @@ func inProcessExchange(h http.Handler) func(context.Context, *http.Request, url.
 				req.Header.Set(k, v)
 			}
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, vs := range header {
+			req.Header[k] = vs
+		}
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		h.ServeHTTP(rec, req)
 		return rec.status, rec.body.Bytes(), nil
