@@ -17,7 +17,7 @@ const defaultCacheBytes = 8 << 20
 // fill of the other.
 const generationSlots = 256
 
-// pageCache keeps rendered search pages by pageKey: members are
+// pageCache keeps rendered search pages by the key appendPageKey builds: members are
 // deterministic, so a page's bytes only change when a member is edited, and
 // API.Invalidate drops them then. It evicts the least recently used pages
 // past its byte budget, which counts keys as well as pages: a key holds a

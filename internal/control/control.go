@@ -43,7 +43,7 @@ type Config struct {
 	// OnReset runs when the sandbox is reset, after the control API's own
 	// state is cleared: forget member edits, caches, login cool-downs.
 	OnReset []func()
-	// Logger hears the client checks.
+	// Warn hears the client checks: what a request to /authorize got wrong.
 	Warn func(ctx context.Context, msg string, args ...any)
 	// Errors writes an injected fault's error in the shape of the path it
 	// hits, as the router writes a real error there. Nil means a writer for
