@@ -52,6 +52,10 @@ type Config struct {
 	Authorize func(ctx context.Context, bearer string) (Grant, error)
 	// Members finds a member by patient id.
 	Members func(patientID string) (*generator.Member, bool)
+	// Pages is the cache of rendered search pages, which APIs serving under
+	// different base URLs may share (a page's key holds its base URL); nil
+	// means one of its own of 8 MB.
+	Pages *PageCache
 }
 
 // API is the FHIR API. It is safe for concurrent use.
@@ -73,10 +77,14 @@ func New(cfg Config) (*API, error) {
 	if cfg.IssuerPath == "" {
 		return nil, errors.New("fhir: Config needs IssuerPath")
 	}
+	pages := cfg.Pages
+	if pages == nil {
+		pages = NewPageCache(defaultCacheBytes)
+	}
 	return &API{
 		cfg:   cfg,
 		types: resourceTypes(),
-		pages: newPageCache(defaultCacheBytes),
+		pages: pages,
 	}, nil
 }
 
