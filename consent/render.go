@@ -25,6 +25,7 @@ const (
 	viewRelation   = stepRelation
 	viewConsent    = stepConsent
 	viewError      = "error"
+	viewApps       = "apps" // the members' apps page (apps.go)
 )
 
 // view is everything a template may show. html/template escapes every
@@ -57,9 +58,15 @@ type view struct {
 	Representative *Representative
 	RelDisplay     string
 
-	// error page
+	// error page; on the apps page, what the last post did
 	Title   string
 	Message string
+
+	// the apps page: AppsAction is its form target
+	AppsAction string
+	LoggedIn   bool
+	LogOutCSRF string
+	Apps       []appView
 }
 
 // pages holds one parsed template per view, built once by parsePages.
@@ -71,7 +78,7 @@ func parsePages() (pages, error) {
 		return nil, err
 	}
 	p := make(pages)
-	for _, name := range []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError} {
+	for _, name := range []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError, viewApps} {
 		t, err := layout.Clone()
 		if err != nil {
 			return nil, err

@@ -31,6 +31,20 @@ type Config struct {
 	// consent page says this for an app's patient/{Type}.* scope. main
 	// passes the FHIR route table's words.
 	ResourceWords map[string]string
+	// Apps, when set, serves the members' apps page at AppsPath.
+	Apps Apps
+	// Limits bound what the screens remember; a zero field takes its default.
+	Limits Limits
+}
+
+// Limits bound the screens' memory (README, "Limits").
+type Limits struct {
+	// Flows bounds the flows whose progress the step ledger keeps; zero
+	// means 50,000.
+	Flows int
+	// Logins bounds the login failure counters, and apart from them the
+	// locked accounts; zero means 10,000 each.
+	Logins int
 }
 
 // Screens serves the member's screens. It is safe for concurrent use; its
@@ -47,6 +61,7 @@ type Screens struct {
 	steps        *stepLedger
 	pages        pages
 	words        map[string]string
+	appsPage     *appsPage // nil: no apps page
 }
 
 // New checks cfg and parses the templates once.
@@ -82,7 +97,7 @@ func New(cfg Config) (*Screens, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Screens{
+	s := &Screens{
 		flow:         cfg.Flow,
 		authenticate: cfg.Authenticate,
 		baseURL:      cfg.BaseURL,
@@ -90,10 +105,27 @@ func New(cfg Config) (*Screens, error) {
 		sealer:       sl,
 		csrf:         csrf,
 		throttle:     newThrottle(now),
-		steps:        newStepLedger(now, time.Now, maxFlows),
+		steps:        newStepLedger(now, time.Now, positiveOr(cfg.Limits.Flows, maxFlows)),
 		pages:        p,
 		words:        maps.Clone(cfg.ResourceWords),
-	}, nil
+	}
+	if n := cfg.Limits.Logins; n > 0 {
+		s.throttle.maxTracked, s.throttle.maxLocked = n, n
+	}
+	if cfg.Apps != nil {
+		if s.appsPage, err = newAppsPage(cfg.Apps, cfg.Key); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// positiveOr is n, or def when n is zero or less.
+func positiveOr(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
 }
 
 // Register adds the screens to g, the issuer group (e.Group(oauth.IssuerPath)):
@@ -101,10 +133,16 @@ func New(cfg Config) (*Screens, error) {
 //	GET  {issuer}/consent?request=HANDLE  starts a flow at the disclaimer
 //	POST {issuer}/consent                 posts one step's form
 //	GET  {issuer}/consent/style.css       the one stylesheet
+//	GET  {issuer}/apps                    the members' apps page (with Config.Apps)
+//	POST {issuer}/apps                    its log in, remove and log out
 func (s *Screens) Register(g *echo.Group) {
 	g.GET(StartPath, s.start, securityHeaders)
 	g.POST(StartPath, s.step, securityHeaders)
 	g.GET(StartPath+"/style.css", s.style, securityHeaders)
+	if s.appsPage != nil {
+		g.GET(AppsPath, s.showApps, securityHeaders)
+		g.POST(AppsPath, s.postApps, securityHeaders)
+	}
 }
 
 // ResetThrottle forgets every account's wrong passwords, ending any
@@ -113,10 +151,13 @@ func (s *Screens) ResetThrottle() { s.throttle.reset() }
 
 // root is the issuer path as the browser sees it: the base URL's path (a
 // proxy may mount the sandbox under one) and the group's prefix, which is
-// the matched route's path up to StartPath.
+// the matched route's path up to StartPath or AppsPath.
 func (s *Screens) root(c echo.Context) string {
 	route := c.Path()
 	issuer := route[:max(strings.LastIndex(route, StartPath), 0)]
+	if rest, ok := strings.CutSuffix(route, AppsPath); ok {
+		issuer = rest
+	}
 	if s.baseURL == nil {
 		return issuer
 	}

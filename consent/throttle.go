@@ -35,6 +35,9 @@ const (
 type throttle struct {
 	now  func() time.Time
 	seed maphash.Seed
+	// maxTracked and maxLocked bound the counters and the lock table
+	// (the constants of the same names unless Config.Limits sets them).
+	maxTracked, maxLocked int
 
 	mu       sync.Mutex // guards every field below
 	accounts map[string]*attempts
@@ -51,7 +54,8 @@ type attempts struct {
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, seed: maphash.MakeSeed(), accounts: make(map[string]*attempts), locks: make(map[string]time.Time)}
+	return &throttle{now: now, seed: maphash.MakeSeed(), maxTracked: maxTracked, maxLocked: maxLocked,
+		accounts: make(map[string]*attempts), locks: make(map[string]time.Time)}
 }
 
 // accountKey folds case so "bcncuser03" and "BCNCUser03" share one counter.
@@ -105,7 +109,7 @@ func (t *throttle) fail(username string) time.Duration {
 // live locks, in its overflow slot. Ended locks are swept out of a full
 // table at most once per sweepEvery. The caller holds mu.
 func (t *throttle) lock(key string, until, now time.Time) {
-	if _, ok := t.locks[key]; !ok && len(t.locks) >= maxLocked && (now.Sub(t.unlocked) >= sweepEvery || now.Before(t.unlocked)) {
+	if _, ok := t.locks[key]; !ok && len(t.locks) >= t.maxLocked && (now.Sub(t.unlocked) >= sweepEvery || now.Before(t.unlocked)) {
 		t.unlocked = now
 		for k, u := range t.locks {
 			if !now.Before(u) {
@@ -113,7 +117,7 @@ func (t *throttle) lock(key string, until, now time.Time) {
 			}
 		}
 	}
-	if _, ok := t.locks[key]; ok || len(t.locks) < maxLocked {
+	if _, ok := t.locks[key]; ok || len(t.locks) < t.maxLocked {
 		t.locks[key] = until
 		return
 	}
@@ -126,7 +130,7 @@ func (t *throttle) lock(key string, until, now time.Time) {
 // full sweep with every failure, then an arbitrary one. Only counters go:
 // locks live apart. The caller holds mu.
 func (t *throttle) makeRoom(now time.Time) {
-	if len(t.accounts) < maxTracked {
+	if len(t.accounts) < t.maxTracked {
 		return
 	}
 	if now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
@@ -138,7 +142,7 @@ func (t *throttle) makeRoom(now time.Time) {
 		}
 	}
 	for k := range t.accounts {
-		if len(t.accounts) < maxTracked {
+		if len(t.accounts) < t.maxTracked {
 			return
 		}
 		delete(t.accounts, k)
