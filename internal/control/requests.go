@@ -287,8 +287,8 @@ func (c *Control) listRequests(ctx echo.Context) error {
 	n := 100
 	if v := ctx.QueryParam("limit"); v != "" {
 		parsed, err := strconv.Atoi(v)
-		if err != nil || parsed < 1 || parsed > requestLogSize {
-			return problem(ctx, http.StatusBadRequest, "limit must be a number from 1 to "+strconv.Itoa(requestLogSize))
+		if err != nil || parsed < 1 || parsed > c.cfg.RequestLogSize {
+			return problem(ctx, http.StatusBadRequest, "limit must be a number from 1 to "+strconv.Itoa(c.cfg.RequestLogSize))
 		}
 		n = parsed
 	}
