@@ -65,6 +65,9 @@ type Config struct {
 	// FHIRTypes are the types the FHIR API serves, from its route table:
 	// the Postman collection reads and searches each of them.
 	FHIRTypes []FHIRType
+	// Workspaces says the control API here manages workspaces (the root's),
+	// for the Postman collection.
+	Workspaces bool
 }
 
 // Console serves the home page and the debugger.

@@ -255,6 +255,8 @@ func (c *Console) collection(base string) pmCollection {
 		postJSONRaw("Control API: update a resource", "{{baseUrl}}/sandbox/members/{{patientId}}/touch", `{"resourceType": "Patient", "id": "{{patientId}}"}`),
 		postJSONRaw("Control API: reset", "{{baseUrl}}/sandbox/reset", ``),
 	}}
+	authz.Item = append(authz.Item, appsPageItems(issuer)...)
+	sandbox.Item = append(sandbox.Item, grantAndWorkspaceItems(c.cfg.Workspaces)...)
 	return pmCollection{
 		Info: pmInfo{
 			PostmanID:   "4f1c2b4e-5bcb-4c1e-9a53-bcbsnc0sandbox",
@@ -292,6 +294,36 @@ func (c *Console) collection(base string) pmCollection {
 			{Key: "refreshToken", Value: ""},
 		},
 	}
+}
+
+// appsPageItems are the members' apps page: where a member sees and
+// removes the apps holding access.
+func appsPageItems(issuer string) []pmItem {
+	return []pmItem{
+		get("Connected apps page (open in a browser)", issuer+"/apps", noAuth),
+		postForm("Connected apps page: log in, remove an app, log out (posted by its forms)", issuer+"/apps", noAuth, "action", "login", "csrf", "(from the page)"),
+	}
+}
+
+// grantAndWorkspaceItems are the control calls for grants and minted
+// tokens, and, where the control API manages them, for workspaces.
+func grantAndWorkspaceItems(workspaces bool) []pmItem {
+	items := []pmItem{
+		postJSONRaw("Control API: tokens without a browser", "{{baseUrl}}/sandbox/tokens",
+			`{"username": "BCNCUser03", "client_id": "{{clientId}}", "scope": "openid fhirUser profile offline_access patient/*.read"}`),
+		get("Control API: a member's grants", "{{baseUrl}}/sandbox/members/{{patientId}}/grants", noAuth),
+		postJSONRaw("Control API: revoke a member's grants", "{{baseUrl}}/sandbox/members/{{patientId}}/grants/revoke", `{"client_id": "{{clientId}}"}`),
+		postJSONRaw("Control API: expire a member's refresh tokens", "{{baseUrl}}/sandbox/members/{{patientId}}/grants/expire", `{"client_id": "{{clientId}}"}`),
+	}
+	if workspaces {
+		items = append(items,
+			get("Control API: workspaces", "{{baseUrl}}/sandbox/workspaces", noAuth),
+			postJSONRaw("Control API: create a workspace", "{{baseUrl}}/sandbox/workspaces", `{"name": "my-suite", "profile": "strict", "token_ttl": "5m"}`),
+			get("Control API: a workspace", "{{baseUrl}}/sandbox/workspaces/my-suite", noAuth),
+			deleteReq("Control API: forget a workspace", "{{baseUrl}}/sandbox/workspaces/my-suite"),
+		)
+	}
+	return items
 }
 
 func postJSONRaw(name, url, body string) pmItem {
