@@ -75,8 +75,7 @@ func workspaceNameProblem(name string) string {
 type workspaces struct {
 	sh   *shared
 	max  int
-	idle time.Duration
-	wall func() time.Time // real time: idleness is not the sandbox clock's
+	idle time.Duration // on the real clock: idleness is not a workspace clock's
 	// errs answers the dispatcher's own refusals in the shape of the path
 	// inside the workspace, in the root's profile.
 	errs *httperr.Writer
@@ -97,7 +96,7 @@ type workspace struct {
 
 func newWorkspaces(sh *shared, max int, idle time.Duration) *workspaces {
 	return &workspaces{
-		sh: sh, max: max, idle: idle, wall: time.Now,
+		sh: sh, max: max, idle: idle,
 		errs:      httperr.New(httperr.Config{Profile: sh.cfg.Profile, IssuerPath: oauth.IssuerPath, FHIRPath: fhir.BasePath}),
 		byName:    map[string]*workspace{},
 		forgotten: forgottenNames{at: map[string]time.Time{}},
@@ -164,7 +163,7 @@ func quoteName(s string) string { return fmt.Sprintf("%q", truncate(s, 60)) }
 
 // use returns the workspace name, made on first use, and marks it used.
 func (ws *workspaces) use(name string) (*workspace, error) {
-	now := ws.wall()
+	now := time.Now()
 	if last := ws.swept.Load(); now.UnixNano()-last >= int64(sweepIdleEvery) && ws.swept.CompareAndSwap(last, now.UnixNano()) {
 		ws.mu.Lock()
 		ws.forgetIdleLocked(now)
@@ -202,7 +201,7 @@ func (ws *workspaces) create(spec control.WorkspaceSpec, explicit bool) (*worksp
 		}
 		return w, nil
 	}
-	now := ws.wall()
+	now := time.Now()
 	if len(ws.byName) >= ws.max {
 		ws.forgetIdleLocked(now)
 	}
@@ -290,7 +289,7 @@ func (ws *workspaces) info(r *http.Request, w *workspace) control.WorkspaceInfo 
 // List implements control.Workspaces.
 func (ws *workspaces) List(r *http.Request) []control.WorkspaceInfo {
 	ws.mu.Lock()
-	ws.forgetIdleLocked(ws.wall())
+	ws.forgetIdleLocked(time.Now())
 	list := make([]*workspace, 0, len(ws.byName))
 	for _, w := range ws.byName {
 		list = append(list, w)
@@ -332,7 +331,7 @@ func (ws *workspaces) Delete(name string) bool {
 	if _, ok := ws.byName[name]; !ok {
 		return false
 	}
-	ws.forgetLocked(name, ws.wall())
+	ws.forgetLocked(name, time.Now())
 	return true
 }
 
