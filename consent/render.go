@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -72,7 +73,12 @@ type view struct {
 // pages holds one parsed template per view, built once by parsePages.
 type pages map[string]*template.Template
 
-func parsePages() (pages, error) {
+// parsePages parses the embedded templates once per process: they never
+// change, and a parsed template is safe for concurrent use, so every
+// Screens (the root's and each workspace's) shares them.
+var parsePages = sync.OnceValues(parseAllPages)
+
+func parseAllPages() (pages, error) {
 	layout, err := template.ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
 		return nil, err

@@ -43,7 +43,8 @@ type Limits struct {
 	// means 50,000.
 	Flows int
 	// Logins bounds the login failure counters, and apart from them the
-	// locked accounts; zero means 10,000 each.
+	// locked accounts; zero means 10,000 each (with 4,096 overflow locks,
+	// fewer in proportion to a smaller bound).
 	Logins int
 }
 
@@ -110,7 +111,8 @@ func New(cfg Config) (*Screens, error) {
 		words:        maps.Clone(cfg.ResourceWords),
 	}
 	if n := cfg.Limits.Logins; n > 0 {
-		s.throttle.maxTracked, s.throttle.maxLocked = n, n
+		// The overflow locks shrink with the lock table they back up.
+		s.throttle = newThrottleSized(now, n, n, overflowSlots*n/maxLocked)
 	}
 	if cfg.Apps != nil {
 		if s.appsPage, err = newAppsPage(cfg.Apps, cfg.Key); err != nil {

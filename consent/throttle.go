@@ -44,7 +44,7 @@ type throttle struct {
 	swept    time.Time            // when makeRoom last swept stale counters
 	unlocked time.Time            // when lock last swept ended locks
 	locks    map[string]time.Time // locked account → locked until
-	overflow [overflowSlots]int64 // locked until, Unix ns, by overflowSlot; 0 when unused
+	overflow []int64              // locked until, Unix ns, by overflowSlot; 0 when unused
 }
 
 // attempts is one account's failures in its current window.
@@ -54,15 +54,20 @@ type attempts struct {
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, seed: maphash.MakeSeed(), maxTracked: maxTracked, maxLocked: maxLocked,
-		accounts: make(map[string]*attempts), locks: make(map[string]time.Time)}
+	return newThrottleSized(now, maxTracked, maxLocked, overflowSlots)
+}
+
+// newThrottleSized is a throttle of other bounds than the constants' (Config.Limits).
+func newThrottleSized(now func() time.Time, tracked, locked, slots int) *throttle {
+	return &throttle{now: now, seed: maphash.MakeSeed(), maxTracked: tracked, maxLocked: locked,
+		accounts: make(map[string]*attempts), locks: make(map[string]time.Time), overflow: make([]int64, max(slots, 1))}
 }
 
 // accountKey folds case so "bcncuser03" and "BCNCUser03" share one counter.
 func accountKey(username string) string { return strings.ToLower(username) }
 
 func (t *throttle) overflowSlot(key string) *int64 {
-	return &t.overflow[maphash.String(t.seed, key)%overflowSlots]
+	return &t.overflow[maphash.String(t.seed, key)%uint64(len(t.overflow))]
 }
 
 // wait returns how long the account stays locked; 0 when it may try.
@@ -162,5 +167,5 @@ func (t *throttle) reset() {
 	defer t.mu.Unlock()
 	clear(t.accounts)
 	clear(t.locks)
-	t.overflow = [overflowSlots]int64{}
+	clear(t.overflow)
 }

@@ -136,17 +136,18 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 // workspace share: about 130 ten-claim pages.
 const pageCacheBytes = 8 << 20
 
-// The bounds of a workspace's state, smaller than the root's: a hundred
-// workspaces at their limits stay within README, "Limits".
+// The bounds of a workspace's state, smaller than the root's so that
+// --workspaces of them stay within README, "Limits": one at every bound
+// holds about 2 MB (TestFullWorkspaceMemory).
 const (
-	workspaceRecords       = 5_000 // spent values, and revocations, each
-	workspaceGrants        = 1_000
+	workspaceRecords       = 2_500 // spent values, and revocations, each
+	workspaceGrants        = 500
 	workspaceOpenedTokens  = 256
 	workspaceFlows         = 1_000
 	workspaceLogins        = 1_000
-	workspaceRequestLog    = 200
+	workspaceRequestLog    = 100
 	workspaceEditedMembers = 20
-	workspaceEdits         = 100
+	workspaceEdits         = 50
 )
 
 // wire builds one instance: every package from the shared parts and the

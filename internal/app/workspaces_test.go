@@ -135,7 +135,7 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 				if off := jsonField(t, body, "offset"); off != s.advance.String() {
 					t.Errorf("clock offset %s, want this workspace's %s", off, s.advance)
 				}
-				_, body = ep.get(t, "/sandbox/requests?limit=200", "")
+				_, body = ep.get(t, "/sandbox/requests?limit="+strconv.Itoa(workspaceRequestLog), "")
 				var log []struct {
 					Path    string
 					Headers map[string]string
@@ -147,7 +147,7 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 					}
 				}
 				if len(log) == 0 || log[len(log)-1].Path != fhirPath+"/ExplanationOfBenefit" {
-					t.Errorf("the request log's paths are not relative to the workspace: %+v", log[len(log)-1:])
+					t.Errorf("the request log's last path is not the EOB search relative to the workspace: %s", truncate(string(body), 300))
 				}
 			})
 		}
