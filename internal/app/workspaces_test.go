@@ -356,3 +356,35 @@ func TestWorkspaceSettings(t *testing.T) {
 		t.Errorf("a workspace without auto-approve sent /authorize to %q, want its consent screens", loc)
 	}
 }
+
+// TestWorkspaceFirstUseConcurrently: many requests that use a new
+// workspace at once make it once; every grant they got lands in the one.
+func TestWorkspaceFirstUseConcurrently(t *testing.T) {
+	sb := startSandbox(t, sandboxOptions{})
+	ws := sb.inWorkspace("crowd")
+	const clients = 16
+	errs := make(chan string, clients)
+	for range clients {
+		go func() {
+			status, raw := ws.controlPost(t, "/sandbox/tokens", mintBody("BCNCUser03"))
+			if status != http.StatusOK {
+				errs <- raw
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range clients {
+		if msg := <-errs; msg != "" {
+			t.Errorf("a concurrent first use: %s", msg)
+		}
+	}
+	_, body := ws.get(t, "/sandbox/members/-20140000008325/grants", "")
+	var list []json.RawMessage
+	if err := json.Unmarshal(body, &list); err != nil || len(list) != clients {
+		t.Errorf("the workspace holds %d grants, want all %d: %s", len(list), clients, truncate(string(body), 200))
+	}
+	if n := sb.app.workspaces.len(); n != 1 {
+		t.Errorf("%d workspaces, want 1", n)
+	}
+}
