@@ -63,8 +63,9 @@ type instance struct {
 	// notBefore is when a workspace of the same name was last forgotten:
 	// nothing minted before it opens (oauth.Config.NotBefore).
 	notBefore time.Time
-	// workspaces manages the workspaces from the root's control API; nil in a workspace.
-	workspaces control.Workspaces
+	// workspaces are served under the root, and managed from its control
+	// API; nil in a workspace, and when there are none.
+	workspaces *workspaces
 }
 
 // prefix is the instance's path below the root's base URL.
@@ -124,10 +125,6 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.workspaces != nil {
-		// Before routing: a workspace's paths are its own router's.
-		w.echo.Pre(a.workspaces.dispatch)
-	}
 	a.handler = w.echo
 	return a, nil
 }
@@ -186,7 +183,12 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		Now:           clock.Now,
 		ResourceWords: fhirTypeWords(fhirTypes),
 	}
-	logSize := 0
+	logSize, delegated := 0, ""
+	var manage control.Workspaces // nil, not a nil *workspaces: the control API adds the routes for a non-nil one
+	if in.workspaces != nil {
+		manage = in.workspaces
+		delegated = workspacePrefix // the workspaces' own control APIs log and fault their requests
+	}
 	if in.name != "" {
 		ocfg.Limits = oauth.Limits{Records: workspaceRecords, Grants: workspaceGrants, OpenedTokens: workspaceOpenedTokens}
 		ccfg.Limits = consent.Limits{Flows: workspaceFlows, Logins: workspaceLogins}
@@ -255,13 +257,17 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		Hosts:          cfg.controlHosts(),
 		Off:            !cfg.Control,
 		RequestLogSize: logSize,
-		Workspaces:     in.workspaces,
+		Workspaces:     manage,
+		Delegated:      delegated,
 	})
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(sh.logger.Logger, errs)
-	e.Use(requestLog(sh.logger, in.prefix()), middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
+	if in.name == "" {
+		e.Use(requestLog(sh.logger))
+	} // a workspace's requests reach it through the root's router, which logged them by their full path
+	e.Use(middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -289,6 +295,10 @@ func (sh *shared) wire(in instance) (*wired, error) {
 	}
 	pages.Register(e.Group(""))
 	ctl.Register(e.Group(""))
+	if in.workspaces != nil {
+		// Any method: each workspace's router answers as the root's would.
+		e.Any(workspacePrefix+"*", in.workspaces.serve)
+	}
 	return &wired{echo: e, ctl: ctl}, nil
 }
 

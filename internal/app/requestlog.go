@@ -50,10 +50,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // requestLog writes one line per request. It logs the path but never the
-// query or headers, where codes, tokens and passwords travel. prefix is a
-// workspace's path, which its router does not see: the line names the path
-// as the client sent it.
-func requestLog(log *serverLog, prefix string) echo.MiddlewareFunc {
+// query or headers, where codes, tokens and passwords travel.
+func requestLog(log *serverLog) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -63,11 +61,7 @@ func requestLog(log *serverLog, prefix string) echo.MiddlewareFunc {
 			}
 			req, res := c.Request(), c.Response()
 			end := time.Now()
-			path := req.URL.Path
-			if prefix != "" {
-				path = prefix + path
-			}
-			log.request(req.Context(), end, req.Method, truncate(path, 200), res.Status, res.Size, end.Sub(start))
+			log.request(req.Context(), end, req.Method, truncate(req.URL.Path, 200), res.Status, res.Size, end.Sub(start))
 			return nil
 		}
 	}

@@ -76,7 +76,7 @@ type workspaces struct {
 	sh   *shared
 	max  int
 	idle time.Duration // on the real clock: idleness is not a workspace clock's
-	// errs answers the dispatcher's own refusals in the shape of the path
+	// errs answers serve's own refusals in the shape of the path
 	// inside the workspace, in the root's profile.
 	errs *httperr.Writer
 
@@ -103,59 +103,48 @@ func newWorkspaces(sh *shared, max int, idle time.Duration) *workspaces {
 	}
 }
 
-// dispatch serves every path under workspacePrefix with its workspace's
-// router, the prefix stripped (so each package routes, shapes errors and
-// matches faults as at the root, and names the prefix through its base
-// URL); every other path goes on to the root.
-func (ws *workspaces) dispatch(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		rest, ok := strings.CutPrefix(r.URL.Path, workspacePrefix)
-		if !ok {
-			return next(c)
-		}
-		start := time.Now()
-		name, sub, _ := strings.Cut(rest, "/")
-		inner := r.Clone(r.Context())
-		inner.URL.Path, inner.URL.RawPath = "/"+sub, ""
-		if msg := workspaceNameProblem(name); msg != "" {
-			return ws.refuse(c, inner, start, http.StatusNotFound, "no workspace "+quoteName(name)+": "+msg)
-		}
-		if raw := r.URL.RawPath; raw != "" {
-			// The name itself spelled with escapes would be a second
-			// spelling of it; the rest keeps its own (an id with %2F).
-			rawSub, ok := strings.CutPrefix(raw, workspacePrefix+name)
-			if !ok || rawSub != "" && rawSub[0] != '/' {
-				return ws.refuse(c, inner, start, http.StatusNotFound, "spell the workspace name in the path without escapes: "+workspacePrefix+name)
-			}
-			if rawSub == "" {
-				rawSub = "/"
-			}
-			inner.URL.RawPath = rawSub
-		}
-		w, err := ws.use(name)
-		switch {
-		case errors.Is(err, control.ErrLimit):
-			return ws.refuse(c, inner, start, http.StatusConflict, strings.TrimPrefix(err.Error(), control.ErrLimit.Error()+": "))
-		case err != nil:
-			return err
-		}
-		w.handler.ServeHTTP(c.Response().Writer, inner)
-		return nil
+// serve answers every path under workspacePrefix (the root's route for
+// them) with its workspace's router, the prefix stripped, so that each
+// package routes, shapes its errors and matches faults as at the root, and
+// names the prefix through its base URL. The root's router has logged the
+// request by its full path; the root's control API leaves it to the
+// workspace's (control.Config.Delegated).
+func (ws *workspaces) serve(c echo.Context) error {
+	r := c.Request()
+	rest, _ := strings.CutPrefix(r.URL.Path, workspacePrefix)
+	name, sub, _ := strings.Cut(rest, "/")
+	inner := r.Clone(r.Context())
+	inner.URL.Path, inner.URL.RawPath = "/"+sub, ""
+	if msg := workspaceNameProblem(name); msg != "" {
+		return ws.refuse(c, inner, http.StatusNotFound, "no workspace "+quoteName(name)+": "+msg)
 	}
+	if raw := r.URL.RawPath; raw != "" {
+		// The name itself spelled with escapes would be a second spelling
+		// of it; the rest keeps its own (an id with %2F).
+		rawSub, ok := strings.CutPrefix(raw, workspacePrefix+name)
+		if !ok || rawSub != "" && rawSub[0] != '/' {
+			return ws.refuse(c, inner, http.StatusNotFound, "spell the workspace name in the path without escapes: "+workspacePrefix+name)
+		}
+		if rawSub == "" {
+			rawSub = "/"
+		}
+		inner.URL.RawPath = rawSub
+	}
+	w, err := ws.use(name)
+	switch {
+	case errors.Is(err, control.ErrLimit):
+		return ws.refuse(c, inner, http.StatusConflict, strings.TrimPrefix(err.Error(), control.ErrLimit.Error()+": "))
+	case err != nil:
+		return err
+	}
+	w.handler.ServeHTTP(c.Response(), inner)
+	return nil
 }
 
-// refuse answers a workspace path the dispatcher cannot serve, in the
-// shape of the path inside the workspace, and logs it as the routers log
-// every request.
-func (ws *workspaces) refuse(c echo.Context, inner *http.Request, start time.Time, status int, msg string) error {
-	res := c.Response()
-	res.Header()["X-Content-Type-Options"] = nosniff
-	_ = ws.errs.Write(res, inner, httperr.Error{Status: status, Message: msg})
-	r := c.Request()
-	end := time.Now()
-	ws.sh.logger.request(r.Context(), end, r.Method, truncate(r.URL.Path, 200), res.Status, res.Size, end.Sub(start))
-	return nil
+// refuse answers a workspace path no workspace can serve, in the shape of
+// the path inside the workspace.
+func (ws *workspaces) refuse(c echo.Context, inner *http.Request, status int, msg string) error {
+	return ws.errs.Write(c.Response(), inner, httperr.Error{Status: status, Message: msg})
 }
 
 // quoteName quotes a name from a path for a message, cut short.

@@ -70,6 +70,10 @@ type Config struct {
 	// Workspaces, when set, serves /sandbox/workspaces: the root's control
 	// API manages the workspaces, a workspace's has no such routes.
 	Workspaces Workspaces
+	// Delegated is a path prefix whose requests other control APIs steer
+	// (the workspaces' under /w/): the middleware neither logs, checks nor
+	// faults them. Empty means none.
+	Delegated string
 }
 
 // Control is the control API's state: one mutex each in its parts.

@@ -314,7 +314,8 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(ctx echo.Context) error {
 			r := ctx.Request()
-			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix {
+			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix ||
+				c.cfg.Delegated != "" && strings.HasPrefix(r.URL.Path, c.cfg.Delegated) {
 				return next(ctx)
 			}
 			entry := logged{at: c.cfg.Clock.Now()}
