@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 )
 
 // TestGrantAndTokenCallsRefuseBadInput: the new calls check their bodies
@@ -109,5 +111,28 @@ func TestRequestLogSize(t *testing.T) {
 	}
 	if rec := call(e, "GET", Prefix+"/requests?limit=4", ""); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "1 to 3") {
 		t.Errorf("limit past the size: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestDelegatedPathsAreLeftAlone: the root's middleware neither faults nor
+// logs a request under the prefix its workspaces steer themselves.
+func TestDelegatedPathsAreLeftAlone(t *testing.T) {
+	e, c := newRouter(t, Config{Delegated: "/w/"})
+	e.GET("/w/*", func(ctx echo.Context) error { return ctx.String(http.StatusOK, "the workspace") })
+	for _, path := range []string{"/w/a/health", fhir + "/Patient/x"} {
+		if rec := call(e, "POST", Prefix+"/faults", `{"path": "`+path+`", "status": 503}`); rec.Code != http.StatusCreated {
+			t.Fatalf("arming %s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+	if rec := call(e, "GET", "/w/a/health", ""); rec.Code != http.StatusOK {
+		t.Errorf("a delegated path was faulted: %d", rec.Code)
+	}
+	if rec := call(e, "GET", fhir+"/Patient/x", ""); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("the root's own path: %d, want its fault's 503", rec.Code)
+	}
+	for _, r := range c.requests.last(10) {
+		if strings.HasPrefix(r.Path, "/w/") {
+			t.Errorf("the root's request log holds %s", r.Path)
+		}
 	}
 }
