@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	site "github.com/bcbsnc-sandbox/sandbox/internal/page"
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,7 @@ const (
 	viewRelation   = stepRelation
 	viewConsent    = stepConsent
 	viewError      = "error"
+	viewApps       = "apps" // the members' apps page (apps.go)
 )
 
 // view is everything a template may show. html/template escapes every
@@ -63,17 +65,28 @@ type view struct {
 	Representative *Representative
 	RelDisplay     string
 
-	// error page
+	// error page; on the apps page, what the last post did
 	Title   string
 	Message string
 	Home    string
+
+	// the apps page: AppsAction is its form target
+	AppsAction string
+	LoggedIn   bool
+	LogOutCSRF string
+	Apps       []appView
 }
 
 // pages holds one parsed template per view, built once by parsePages.
 type pages map[string]*template.Template
 
-func parsePages() (pages, error) {
-	names := []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError}
+// parsePages parses the embedded templates once per process: they never
+// change, and a parsed template is safe for concurrent use, so every
+// Screens (the root's and each workspace's) shares them.
+var parsePages = sync.OnceValues(parseAllPages)
+
+func parseAllPages() (pages, error) {
+	names := []string{viewDisclaimer, viewLogin, viewRelation, viewConsent, viewError, viewApps}
 	files := make([]string, len(names))
 	for i, name := range names {
 		files[i] = "templates/" + name + ".html"

@@ -35,6 +35,21 @@ type Config struct {
 	// a representative's screens to say whose data is shared; nil or ""
 	// means the screens name the account instead.
 	MemberName func(username string) string
+	// Apps, when set, serves the members' apps page at AppsPath.
+	Apps Apps
+	// Limits bound what the screens remember; a zero field takes its default.
+	Limits Limits
+}
+
+// Limits bound the screens' memory (README, "Limits").
+type Limits struct {
+	// Flows bounds the flows whose progress the step ledger keeps; zero
+	// means 50,000.
+	Flows int
+	// Logins bounds the login failure counters, and apart from them the
+	// locked accounts; zero means 10,000 each (with 4,096 overflow locks,
+	// fewer in proportion to a smaller bound).
+	Logins int
 }
 
 // Screens serves the member's screens. It is safe for concurrent use; its
@@ -52,6 +67,7 @@ type Screens struct {
 	pages        pages
 	words        map[string]string
 	memberName   func(string) string
+	appsPage     *appsPage // nil: no apps page
 }
 
 // New checks cfg and parses the templates once.
@@ -87,7 +103,7 @@ func New(cfg Config) (*Screens, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Screens{
+	s := &Screens{
 		flow:         cfg.Flow,
 		authenticate: cfg.Authenticate,
 		baseURL:      cfg.BaseURL,
@@ -95,11 +111,29 @@ func New(cfg Config) (*Screens, error) {
 		sealer:       sl,
 		csrf:         csrf,
 		throttle:     newThrottle(now),
-		steps:        newStepLedger(now, time.Now, maxFlows),
+		steps:        newStepLedger(now, time.Now, positiveOr(cfg.Limits.Flows, maxFlows)),
 		pages:        p,
 		words:        maps.Clone(cfg.ResourceWords),
 		memberName:   cfg.MemberName,
-	}, nil
+	}
+	if n := cfg.Limits.Logins; n > 0 {
+		// The overflow locks shrink with the lock table they back up.
+		s.throttle = newThrottleSized(now, n, n, overflowSlots*n/maxLocked)
+	}
+	if cfg.Apps != nil {
+		if s.appsPage, err = newAppsPage(cfg.Apps, cfg.Key); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// positiveOr is n, or def when n is zero or less.
+func positiveOr(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
 }
 
 // Register adds the screens to g, the issuer group (e.Group(oauth.IssuerPath)):
@@ -108,11 +142,17 @@ func New(cfg Config) (*Screens, error) {
 //	POST {issuer}/consent                 posts one step's form
 //	GET  {issuer}/consent/style.css       the site's stylesheet
 //	GET  {issuer}/consent/favicon.ico     the site's icon
+//	GET  {issuer}/apps                    the members' apps page (with Config.Apps)
+//	POST {issuer}/apps                    its log in, remove and log out
 func (s *Screens) Register(g *echo.Group) {
 	g.GET(StartPath, s.start, securityHeaders)
 	g.POST(StartPath, s.step, securityHeaders)
 	g.GET(StartPath+"/style.css", s.style, securityHeaders)
 	g.GET(StartPath+"/favicon.ico", s.favicon, securityHeaders)
+	if s.appsPage != nil {
+		g.GET(AppsPath, s.showApps, securityHeaders)
+		g.POST(AppsPath, s.postApps, securityHeaders)
+	}
 }
 
 // ResetThrottle forgets every account's wrong passwords, ending any
@@ -121,10 +161,13 @@ func (s *Screens) ResetThrottle() { s.throttle.reset() }
 
 // root is the issuer path as the browser sees it: the base URL's path (a
 // proxy may mount the sandbox under one) and the group's prefix, which is
-// the matched route's path up to StartPath.
+// the matched route's path up to StartPath or AppsPath.
 func (s *Screens) root(c echo.Context) string {
 	route := c.Path()
 	issuer := route[:max(strings.LastIndex(route, StartPath), 0)]
+	if rest, ok := strings.CutSuffix(route, AppsPath); ok {
+		issuer = rest
+	}
 	if s.baseURL == nil {
 		return issuer
 	}

@@ -35,13 +35,16 @@ const (
 type throttle struct {
 	now  func() time.Time
 	seed maphash.Seed
+	// maxTracked and maxLocked bound the counters and the lock table
+	// (the constants of the same names unless Config.Limits sets them).
+	maxTracked, maxLocked int
 
 	mu       sync.Mutex // guards every field below
 	accounts map[string]*attempts
 	swept    time.Time            // when makeRoom last swept stale counters
 	unlocked time.Time            // when lock last swept ended locks
 	locks    map[string]time.Time // locked account → locked until
-	overflow [overflowSlots]int64 // locked until, Unix ns, by overflowSlot; 0 when unused
+	overflow []int64              // locked until, Unix ns, by overflowSlot; 0 when unused
 }
 
 // attempts is one account's failures in its current window.
@@ -51,14 +54,20 @@ type attempts struct {
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, seed: maphash.MakeSeed(), accounts: make(map[string]*attempts), locks: make(map[string]time.Time)}
+	return newThrottleSized(now, maxTracked, maxLocked, overflowSlots)
+}
+
+// newThrottleSized is a throttle of other bounds than the constants' (Config.Limits).
+func newThrottleSized(now func() time.Time, tracked, locked, slots int) *throttle {
+	return &throttle{now: now, seed: maphash.MakeSeed(), maxTracked: tracked, maxLocked: locked,
+		accounts: make(map[string]*attempts), locks: make(map[string]time.Time), overflow: make([]int64, max(slots, 1))}
 }
 
 // accountKey folds case so "bcncuser03" and "BCNCUser03" share one counter.
 func accountKey(username string) string { return strings.ToLower(username) }
 
 func (t *throttle) overflowSlot(key string) *int64 {
-	return &t.overflow[maphash.String(t.seed, key)%overflowSlots]
+	return &t.overflow[maphash.String(t.seed, key)%uint64(len(t.overflow))]
 }
 
 // wait returns how long the account stays locked; 0 when it may try.
@@ -105,7 +114,7 @@ func (t *throttle) fail(username string) time.Duration {
 // live locks, in its overflow slot. Ended locks are swept out of a full
 // table at most once per sweepEvery. The caller holds mu.
 func (t *throttle) lock(key string, until, now time.Time) {
-	if _, ok := t.locks[key]; !ok && len(t.locks) >= maxLocked && (now.Sub(t.unlocked) >= sweepEvery || now.Before(t.unlocked)) {
+	if _, ok := t.locks[key]; !ok && len(t.locks) >= t.maxLocked && (now.Sub(t.unlocked) >= sweepEvery || now.Before(t.unlocked)) {
 		t.unlocked = now
 		for k, u := range t.locks {
 			if !now.Before(u) {
@@ -113,7 +122,7 @@ func (t *throttle) lock(key string, until, now time.Time) {
 			}
 		}
 	}
-	if _, ok := t.locks[key]; ok || len(t.locks) < maxLocked {
+	if _, ok := t.locks[key]; ok || len(t.locks) < t.maxLocked {
 		t.locks[key] = until
 		return
 	}
@@ -126,7 +135,7 @@ func (t *throttle) lock(key string, until, now time.Time) {
 // full sweep with every failure, then an arbitrary one. Only counters go:
 // locks live apart. The caller holds mu.
 func (t *throttle) makeRoom(now time.Time) {
-	if len(t.accounts) < maxTracked {
+	if len(t.accounts) < t.maxTracked {
 		return
 	}
 	if now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
@@ -138,7 +147,7 @@ func (t *throttle) makeRoom(now time.Time) {
 		}
 	}
 	for k := range t.accounts {
-		if len(t.accounts) < maxTracked {
+		if len(t.accounts) < t.maxTracked {
 			return
 		}
 		delete(t.accounts, k)
@@ -158,5 +167,5 @@ func (t *throttle) reset() {
 	defer t.mu.Unlock()
 	clear(t.accounts)
 	clear(t.locks)
-	t.overflow = [overflowSlots]int64{}
+	clear(t.overflow)
 }

@@ -43,6 +43,15 @@ type cachedPage struct {
 	body        []byte
 }
 
+// PageCache is a cache of rendered search pages that several APIs may share
+// (Config.Pages): they then share its byte budget, and an API's Invalidate
+// drops the member's pages of all of them, which costs the others only a
+// render.
+type PageCache = pageCache
+
+// NewPageCache returns a cache of at most maxBytes of pages and keys.
+func NewPageCache(maxBytes int) *PageCache { return newPageCache(maxBytes) }
+
 func newPageCache(maxBytes int) *pageCache {
 	return &pageCache{seed: maphash.MakeSeed(), max: maxBytes, lru: list.New(), byKey: make(map[string]*list.Element)}
 }

@@ -52,6 +52,14 @@ type Config struct {
 	Authorize func(ctx context.Context, bearer string) (Grant, error)
 	// Members finds a member by patient id.
 	Members func(patientID string) (*generator.Member, bool)
+	// Pages is the cache of rendered search pages, which APIs serving under
+	// different base URLs may share (a page's key holds its base URL); nil
+	// means one of its own of 8 MB.
+	Pages *PageCache
+	// Indexes keeps the search index of recently searched members, which
+	// APIs may share as they share Pages (an index is tied to the member
+	// value it was built from); nil means one of its own.
+	Indexes *IndexCache
 }
 
 // API is the FHIR API. It is safe for concurrent use.
@@ -74,11 +82,18 @@ func New(cfg Config) (*API, error) {
 	if cfg.IssuerPath == "" {
 		return nil, errors.New("fhir: Config needs IssuerPath")
 	}
+	pages, indexes := cfg.Pages, cfg.Indexes
+	if pages == nil {
+		pages = NewPageCache(defaultCacheBytes)
+	}
+	if indexes == nil {
+		indexes = NewIndexCache()
+	}
 	return &API{
 		cfg:   cfg,
 		types: resourceTypes(),
-		pages: newPageCache(defaultCacheBytes),
-		index: newIndexCache(maxIndexedMembers),
+		pages: pages,
+		index: indexes,
 	}, nil
 }
 

@@ -273,6 +273,13 @@ type indexEntry struct {
 	ix      *memberIndex
 }
 
+// IndexCache is the members' search indexes that several APIs may share
+// (Config.Indexes), at most maxIndexedMembers of them.
+type IndexCache = indexCache
+
+// NewIndexCache returns an empty IndexCache.
+func NewIndexCache() *IndexCache { return newIndexCache(maxIndexedMembers) }
+
 func newIndexCache(limit int) *indexCache {
 	return &indexCache{lru: list.New(), byID: map[string]*list.Element{}, limit: limit}
 }

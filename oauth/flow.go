@@ -105,31 +105,10 @@ func (s *Server) finish(req authRequest, d consent.Decision) (string, error) {
 	if !d.SharePersonal {
 		scopes = s.scopes.withoutPersonal(scopes)
 	}
-	now := s.cfg.Now()
-	code := token{
-		ID:           rand.Text(),
-		ClientID:     req.ClientID,
-		Username:     acct.Username,
-		Patient:      acct.PatientID,
-		FHIRUser:     "Patient/" + acct.PatientID,
-		Scopes:       scopes,
-		AuthTime:     now.Unix(),
-		IssuedAt:     now.Unix(),
-		Expires:      now.Add(codeTTL).Unix(),
-		Minted:       s.mintedNow(),
-		RedirectURI:  req.RedirectURI,
-		RedirectSent: req.RedirectSent,
-		Challenge:    req.Challenge,
-		Method:       req.Method,
-		Nonce:        req.Nonce,
-	}
-	code.Family = code.ID // RFC 6749 §4.1.2: every token issued from the code can be revoked with it
-	if rep := d.Representative; rep != nil {
-		r := *rep
-		code.Representative = &r
-		code.RelatedPersonID = relatedPersonID(acct.PatientID, r)
-		code.FHIRUser = "RelatedPerson/" + code.RelatedPersonID
-	}
+	code := s.approval(acct, req.ClientID, scopes, d.Representative)
+	code.Expires = time.Unix(code.IssuedAt, 0).Add(codeTTL).Unix()
+	code.RedirectURI, code.RedirectSent = req.RedirectURI, req.RedirectSent
+	code.Challenge, code.Method, code.Nonce = req.Challenge, req.Method, req.Nonce
 	sealed, err := s.seal.SealJSON(kindCode, code)
 	if err != nil {
 		return "", err
@@ -139,6 +118,32 @@ func (s *Server) finish(req authRequest, d consent.Decision) (string, error) {
 		p.Set("state", req.State)
 	}
 	return withParams(req.RedirectURI, p), nil
+}
+
+// approval is the grant the member approved now, as a code carries it: a
+// new family, Self or the representative's RelatedPerson as fhirUser. The
+// caller sets its expiry.
+func (s *Server) approval(acct Account, clientID string, scopes []string, rep *consent.Representative) token {
+	now := s.cfg.Now()
+	t := token{
+		ID:       rand.Text(),
+		ClientID: clientID,
+		Username: acct.Username,
+		Patient:  acct.PatientID,
+		FHIRUser: "Patient/" + acct.PatientID,
+		Scopes:   scopes,
+		AuthTime: now.Unix(),
+		IssuedAt: now.Unix(),
+		Minted:   s.mintedNow(),
+	}
+	t.Family = t.ID // RFC 6749 §4.1.2: every token issued from the code can be revoked with it
+	if rep != nil {
+		r := *rep
+		t.Representative = &r
+		t.RelatedPersonID = relatedPersonID(acct.PatientID, r)
+		t.FHIRUser = "RelatedPerson/" + t.RelatedPersonID
+	}
+	return t
 }
 
 // relatedPersonID is the FHIR id of a representative's RelatedPerson: a

@@ -46,12 +46,12 @@ func (s *Server) redeemCode(base string, cr credentials, form url.Values) (token
 	case spendAgain:
 		// RFC 6749 §4.1.2: a code used twice revokes what it issued. Its
 		// grant ends at most refreshTTL after the code's own expiry.
-		s.store.revoke(code.Family, s.familyEnd(code.Expires+int64(refreshTTL/time.Second)))
+		s.store.revokeFamily(code.Family, s.familyEnd(code.Expires+int64(refreshTTL/time.Second)))
 		return tokenResponse{}, errInvalidGrant("the code was already used; the tokens issued from it are revoked")
 	case spendForgotten:
 		return tokenResponse{}, errInvalidGrant("the code is too old for the sandbox to tell whether it was used; authorize again")
 	}
 	g := code
 	g.Expires = now.Add(refreshTTL).Unix()
-	return s.issue(base, client, g, g.Scopes, code.Nonce)
+	return s.begin(base, client, g, code.Nonce)
 }

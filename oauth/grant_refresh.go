@@ -40,6 +40,8 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		return tokenResponse{}, errInvalidGrant("the refresh token was issued while the sandbox clock ran ahead of where it now is")
 	case s.store.isRevoked(rt.Minted, rt.ID, rt.Family):
 		return tokenResponse{}, errInvalidGrant("the refresh token was revoked")
+	case s.store.refreshEnded(rt.Family):
+		return tokenResponse{}, errInvalidGrant("the refresh token has expired (ended by the sandbox control API); authorize again")
 	}
 	scopes := rt.Scopes
 	if form.Has("scope") {
@@ -57,7 +59,7 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 	}
 	switch s.store.spend(rt.ID, rt.Minted, time.Unix(rt.Expires, 0)) {
 	case spendAgain:
-		s.store.revoke(rt.Family, s.familyEnd(rt.Expires))
+		s.store.revokeFamily(rt.Family, s.familyEnd(rt.Expires))
 		return tokenResponse{}, errInvalidGrant("the refresh token was already used; its grant is revoked")
 	case spendForgotten:
 		return tokenResponse{}, errInvalidGrant("the refresh token is too old for the sandbox to tell whether it was used; authorize again")

@@ -41,7 +41,7 @@ func (s *Server) introspect(c echo.Context) error {
 		!s.store.isRevoked(t.Minted, t.ID, t.Family) && (!client.public() || t.ClientID == client.ID)
 	if kind == kindRefresh && alive {
 		// A rotated refresh token is spent even though it has not expired.
-		alive = !s.store.isSpent(t.ID, t.Minted)
+		alive = !s.store.isSpent(t.ID, t.Minted) && !s.store.refreshEnded(t.Family)
 	}
 	if !alive {
 		return c.JSON(http.StatusOK, introspection{Active: false})

@@ -4,8 +4,6 @@ import (
 	"crypto/rand"
 	"strings"
 	"time"
-
-	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 )
 
 // familyEnd is how long a family's revocation must be remembered when its
@@ -39,9 +37,7 @@ func (s *Server) issue(base string, client Client, g token, scopes []string, non
 		Scope:       strings.Join(scopes, " "),
 		Patient:     g.Patient,
 	}
-	// The docs' response always has a refresh token; SMART App Launch 2
-	// §2.1.11 ties it to offline_access.
-	if client.allows(grantRefresh) && (hasScope(g.Scopes, scopeOfflineAccess) || s.cfg.Profile == profile.BCBSNC) {
+	if s.refreshes(client, g.Scopes) {
 		rt := g.grantOnly()
 		rt.ID = rand.Text()
 		rt.IssuedAt = now.Unix()

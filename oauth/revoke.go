@@ -30,7 +30,7 @@ func (s *Server) revoke(c echo.Context) error {
 		return writeJSONError(c, &Error{Code: codeUnauthorizedClient, Description: "the token was issued to another client"})
 	}
 	if kind == kindRefresh {
-		s.store.revoke(t.Family, s.familyEnd(t.Expires)) // a refresh token's exp is its grant's
+		s.store.revokeFamily(t.Family, s.familyEnd(t.Expires)) // a refresh token's exp is its grant's
 	} else {
 		s.store.revoke(t.ID, time.Unix(t.Expires, 0))
 	}

@@ -61,6 +61,38 @@ type Config struct {
 	// table): the server grants and advertises patient/{Type}.* and
 	// user/{Type}.* (SMART App Launch 2 §3) for exactly these.
 	ResourceTypes []string
+	// KeyScope, when set, gives the server a sealing key of its own, derived
+	// for that scope: codes, tokens and consent handles of a server with
+	// another scope (or none) never open here, nor its here. A sandbox
+	// workspace's name.
+	KeyScope string
+	// Limits bound what the server remembers; a zero field takes its default.
+	Limits Limits
+	// NotBefore refuses, as spent or revoked, every value minted (in real
+	// time) before it: a server built in place of one that was dropped sets
+	// it to when that one was, so that nothing the other spent or revoked
+	// opens again here.
+	NotBefore time.Time
+}
+
+// Limits bound what a Server remembers (README, "Limits").
+type Limits struct {
+	// Records bounds each of the store's ledgers, spent values and
+	// revocations; zero means 100,000.
+	Records int
+	// Grants bounds the grants recorded for the members' apps page and the
+	// control API; zero means 10,000.
+	Grants int
+	// OpenedTokens bounds the opened access tokens kept; zero means 4,096.
+	OpenedTokens int
+}
+
+// orDefault is n, or def when n is zero or less.
+func orDefault(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
 }
 
 // Grant is what an access token allows, as the FHIR API needs it.
@@ -131,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		clients[c.ID] = c
 	}
-	sealer, err := seal.New(seal.FromSigningKey(cfg.Key, tokenKeyPurpose))
+	sealer, err := seal.New(seal.FromSigningKey(cfg.Key, tokenKeyLabel(cfg.KeyScope)))
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +175,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, scopes: scopes, clients: clients, seal: sealer, signer: signer, store: newStore(cfg.Now, time.Now, maxRecords), opened: newOpenedTokens(openedTokensMax), page: page}, nil
+	st := newStore(cfg.Now, time.Now, orDefault(cfg.Limits.Records, maxRecords))
+	st.grants.max = orDefault(cfg.Limits.Grants, maxGrants)
+	st.setFloor(cfg.NotBefore)
+	return &Server{cfg: cfg, scopes: scopes, clients: clients, seal: sealer, signer: signer, store: st,
+		opened: newOpenedTokens(orDefault(cfg.Limits.OpenedTokens, openedTokensMax)), page: page}, nil
 }
 
 // Register adds every route of the server to g, the root group: the issuer's

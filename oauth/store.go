@@ -44,9 +44,10 @@ type store struct {
 	seed maphash.Seed
 	max  int // records per ledger
 
-	mu      sync.Mutex // guards spent, revoked and pruned
+	mu      sync.Mutex // guards spent, revoked, grants and pruned
 	spent   ledger     // used codes, refresh tokens and consent handles
-	revoked ledger     // revoked access tokens and grant families
+	revoked ledger     // revoked access tokens and grant families, and ended refresh tokens (refreshEndedID)
+	grants  grantBook  // the live grants, for the members' apps page and the control API
 	pruned  time.Time  // real time of the last sweep
 }
 
@@ -69,7 +70,21 @@ func newStore(now, wall func() time.Time, max int) *store {
 		now: now, wall: wall, seed: maphash.MakeSeed(), max: max,
 		spent:   ledger{byID: map[uint64]record{}},
 		revoked: ledger{byID: map[uint64]record{}},
+		grants:  newGrantBook(maxGrants),
 	}
+}
+
+// setFloor makes every value minted (real time) before t count as spent and
+// revoked, as if the store had been full since then (Config.NotBefore).
+func (s *store) setFloor(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	floor := t.UnixMilli()
+	s.spent.floor = max(s.spent.floor, floor)
+	s.revoked.floor = max(s.revoked.floor, floor)
 }
 
 // key hashes an id to 64 bits, a third of a string key's memory. Ids are
@@ -118,6 +133,11 @@ func (s *store) revoke(id string, until time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pruneLocked()
+	s.revokeLocked(id, until)
+}
+
+// revokeLocked is revoke with s.mu held.
+func (s *store) revokeLocked(id string, until time.Time) {
 	if s.voidLocked(until.Unix()) {
 		return // nothing bearing id can be valid again: nothing to remember
 	}
@@ -163,6 +183,7 @@ func (s *store) pruneLocked() {
 	s.pruned = wall
 	s.spent.sweep(s.voidLocked)
 	s.revoked.sweep(s.voidLocked)
+	s.grants.sweep(s.voidLocked)
 }
 
 // add records k, first making room by evicting the oldest records: each

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,21 +19,84 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/internal/console"
 	"github.com/bcbsnc-sandbox/sandbox/internal/control"
+	"github.com/bcbsnc-sandbox/sandbox/internal/finder"
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
+	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
 
-// app is the wired sandbox: every package built from one config.
+// app is the wired sandbox: every package built from one config. Its
+// handler serves the root sandbox and, under /w/{name}/, the workspaces
+// (workspaces.go), each a whole sandbox of its own over the same members.
 type app struct {
-	handler http.Handler
-	catalog *fixtures.Catalog
-	clients []oauth.Client
+	handler    http.Handler
+	catalog    *fixtures.Catalog
+	clients    []oauth.Client
+	workspaces *workspaces // nil when --workspaces=0
 }
 
 // maxBody bounds every request body; the largest legitimate one is a token
 // or _search form of a few hundred bytes.
 const maxBody = "1M"
+
+// shared is what the root sandbox and every workspace have in common: the
+// settings, the signing key, the clients, the members as built (each
+// instance lays its own edits over them) and the cache of rendered pages.
+type shared struct {
+	cfg       config
+	logger    *serverLog
+	key       *rsa.PrivateKey
+	clients   []oauth.Client
+	catalog   *fixtures.Catalog // the root's; workspaces read through overlays of it
+	pages     *fhir.PageCache
+	indexes   *fhir.IndexCache
+	fhirTypes []fhir.TypeInfo
+	base      func(*http.Request) string // the root's base URL
+	// finder summarises members as the seed makes them, for every
+	// instance's home page and control API: one cache for all.
+	finder *finder.Finder
+}
+
+// instance is what makes one wired sandbox what it is: the root, or a
+// workspace with its own settings.
+type instance struct {
+	name        string // the workspace's; "" for the root
+	profile     profile.Profile
+	autoApprove string
+	tokenTTL    time.Duration
+	catalog     *fixtures.Catalog // the root's catalog, or a workspace's overlay of it
+	// notBefore is when a workspace of the same name was last forgotten:
+	// nothing minted before it opens (oauth.Config.NotBefore).
+	notBefore time.Time
+	// workspaces are served under the root, and managed from its control
+	// API; nil in a workspace, and when there are none.
+	workspaces *workspaces
+}
+
+// prefix is the instance's path below the root's base URL.
+func (in instance) prefix() string {
+	if in.name == "" {
+		return ""
+	}
+	return workspacePrefix + in.name
+}
+
+// keyLabel is the purpose a key of the instance is derived for: the root's
+// labels are unchanged, a workspace's name it, so no value sealed or MACed
+// in one instance opens in another (RFC 5869 §3.2).
+func (in instance) keyLabel(purpose string) string {
+	if in.name == "" {
+		return purpose
+	}
+	return purpose + " of workspace " + in.name
+}
+
+// wired is one instance built: its router and what its callers reach.
+type wired struct {
+	echo *echo.Echo
+	ctl  *control.Control
+}
 
 func newApp(cfg config, logger *serverLog) (*app, error) {
 	key, err := loadSigningKey(cfg.SigningKey)
@@ -53,33 +117,76 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			return nil, fmt.Errorf("%w: --auto-approve: no account %q", ErrUsage, cfg.AutoApprove)
 		}
 	}
-	base := baseURLFunc(cfg.BaseURL)
-	clock := &control.Clock{}
-	// One writer shapes the router's errors and the injected faults, by
-	// path, as the packages shape their own.
-	errs := httperr.New(httperr.Config{Profile: cfg.Profile, IssuerPath: oauth.IssuerPath, FHIRPath: fhir.BasePath})
-
-	fhirTypes := fhir.Types()
-
-	authServer, err := oauth.New(oauth.Config{
-		Profile:       cfg.Profile,
-		BaseURL:       base,
-		Key:           key,
-		Clients:       clients,
-		Accounts:      accountLookup(catalog),
-		AutoApprove:   cfg.AutoApprove,
-		TokenTTL:      cfg.TokenTTL,
-		Now:           clock.Now,
-		FHIRBasePath:  fhir.BasePath,
-		ResourceTypes: fhirTypeNames(fhirTypes),
-	})
+	sh := &shared{
+		cfg: cfg, logger: logger, key: key, clients: clients, catalog: catalog,
+		pages: fhir.NewPageCache(pageCacheBytes), indexes: fhir.NewIndexCache(),
+		fhirTypes: fhir.Types(), base: baseURLFunc(cfg.BaseURL),
+		finder: newFinder(cfg.Seed, cfg.Members, catalog),
+	}
+	a := &app{catalog: catalog, clients: clients}
+	root := instance{profile: cfg.Profile, autoApprove: cfg.AutoApprove, tokenTTL: cfg.TokenTTL, catalog: catalog}
+	if cfg.Workspaces > 0 {
+		a.workspaces = newWorkspaces(sh, cfg.Workspaces, cfg.WorkspaceIdle)
+		root.workspaces = a.workspaces
+	}
+	w, err := sh.wire(root)
 	if err != nil {
 		return nil, err
 	}
-	screens, err := consent.New(consent.Config{
-		Flow:          authServer,
+	a.handler = w.echo
+	return a, nil
+}
+
+// pageCacheBytes bounds the rendered search pages the root and every
+// workspace share: about 130 ten-claim pages.
+const pageCacheBytes = 8 << 20
+
+// The bounds of a workspace's state, smaller than the root's so that
+// --workspaces of them stay within README, "Limits": one at every bound
+// holds about 2 MB (TestFullWorkspaceMemory).
+const (
+	workspaceRecords       = 2_500 // spent values, and revocations, each
+	workspaceGrants        = 500
+	workspaceOpenedTokens  = 256
+	workspaceFlows         = 1_000
+	workspaceLogins        = 1_000
+	workspaceRequestLog    = 100
+	workspaceEditedMembers = 20
+	workspaceEdits         = 50
+)
+
+// wire builds one instance: every package from the shared parts and the
+// instance's own settings, state and keys.
+func (sh *shared) wire(in instance) (*wired, error) {
+	cfg, key, catalog := sh.cfg, sh.key, in.catalog
+	base := sh.base
+	if p := in.prefix(); p != "" {
+		root := sh.base
+		base = func(r *http.Request) string { return root(r) + p }
+	}
+	clock := &control.Clock{}
+	// One writer shapes the router's errors and the injected faults, by
+	// path, as the packages shape their own.
+	errs := httperr.New(httperr.Config{Profile: in.profile, IssuerPath: oauth.IssuerPath, FHIRPath: fhir.BasePath})
+
+	fhirTypes := sh.fhirTypes
+	ocfg := oauth.Config{
+		Profile:       in.profile,
+		BaseURL:       base,
+		Key:           key,
+		Clients:       sh.clients,
+		Accounts:      accountLookup(catalog),
+		AutoApprove:   in.autoApprove,
+		TokenTTL:      in.tokenTTL,
+		Now:           clock.Now,
+		FHIRBasePath:  fhir.BasePath,
+		ResourceTypes: fhirTypeNames(fhirTypes),
+		KeyScope:      in.name,
+		NotBefore:     in.notBefore,
+	}
+	ccfg := consent.Config{
 		Authenticate:  catalog.Authenticate,
-		Key:           seal.FromSigningKey(key, "consent cookie"),
+		Key:           seal.FromSigningKey(key, in.keyLabel("consent cookie")),
 		BaseURL:       base,
 		Now:           clock.Now,
 		ResourceWords: fhirTypeWords(fhirTypes),
@@ -89,16 +196,35 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			}
 			return ""
 		},
-	})
+	}
+	logSize, delegated := 0, ""
+	var manage control.Workspaces // nil, not a nil *workspaces: the control API adds the routes for a non-nil one
+	if in.workspaces != nil {
+		manage = in.workspaces
+		delegated = workspacePrefix // the workspaces' own control APIs log and fault their requests
+	}
+	if in.name != "" {
+		ocfg.Limits = oauth.Limits{Records: workspaceRecords, Grants: workspaceGrants, OpenedTokens: workspaceOpenedTokens}
+		ccfg.Limits = consent.Limits{Flows: workspaceFlows, Logins: workspaceLogins}
+		logSize = workspaceRequestLog
+	}
+	authServer, err := oauth.New(ocfg)
+	if err != nil {
+		return nil, err
+	}
+	ccfg.Flow, ccfg.Apps = authServer, authServer
+	screens, err := consent.New(ccfg)
 	if err != nil {
 		return nil, err
 	}
 	api, err := fhir.New(fhir.Config{
-		Profile:    cfg.Profile,
+		Profile:    in.profile,
 		BaseURL:    base,
 		IssuerPath: oauth.IssuerPath,
 		Authorize:  fhirAuthorizer(authServer),
 		Members:    catalog.Member,
+		Pages:      sh.pages,
+		Indexes:    sh.indexes,
 	})
 	if err != nil {
 		return nil, err
@@ -127,6 +253,10 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			api.Invalidate(patientID)
 			return r.JSON, nil
 		},
+		Mint:          mintHook(authServer),
+		Grants:        grantsHook(catalog, authServer),
+		RevokeGrants:  grantActionHook(catalog, authServer.RevokeGrants),
+		ExpireRefresh: grantActionHook(catalog, authServer.ExpireRefresh),
 		OnReset: []func(){
 			screens.ResetThrottle,
 			func() {
@@ -136,16 +266,22 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			},
 		},
 		Warn: func(ctx context.Context, msg string, args ...any) {
-			logger.WarnContext(ctx, msg, args...)
+			sh.logger.WarnContext(ctx, msg, args...)
 		},
-		Errors: errs,
-		Hosts:  cfg.controlHosts(),
-		Off:    !cfg.Control,
+		Errors:         errs,
+		Hosts:          cfg.controlHosts(),
+		Off:            !cfg.Control,
+		RequestLogSize: logSize,
+		Workspaces:     manage,
+		Delegated:      delegated,
 	})
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(requestLog(logger), middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
+	if in.name == "" {
+		e.Use(requestLog(sh.logger))
+	} // a workspace's requests reach it through the root's router, which logged them by their full path
+	e.Use(middleware.Recover(), bodyLimit(), baseHeaders, ctl.Middleware())
 	e.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -153,30 +289,34 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	screens.Register(e.Group(oauth.IssuerPath))
 	api.Register(e.Group(fhir.BasePath))
 
-	members := newFinder(cfg.Seed, cfg.Members, catalog)
 	pages, err := console.New(console.Config{
 		BaseURL:       base,
 		IssuerPath:    oauth.IssuerPath,
 		FHIRPath:      fhir.BasePath,
-		Profile:       cfg.Profile,
+		Profile:       in.profile,
 		Accounts:      consoleAccounts(catalog),
-		Clients:       consoleClients(clients),
+		Clients:       consoleClients(sh.clients),
 		ControlPath:   control.Prefix,
 		DebugClientID: fixtures.DocsClientID,
 		Call:          inProcessCall(e),
 		ClientChecks:  ctl.ClientChecks,
-		Key:           seal.FromSigningKey(key, "debugger csrf"),
+		Key:           seal.FromSigningKey(key, in.keyLabel("debugger csrf")),
 		FHIRTypes:     consoleFHIRTypes(fhirTypes),
-		Finder:        members,
+		Finder:        sh.finder,
+		Workspaces:    in.workspaces != nil,
 	})
 	if err != nil {
 		return nil, err
 	}
-	e.HTTPErrorHandler = errorHandler(logger.Logger, errs, pages)
+	e.HTTPErrorHandler = errorHandler(sh.logger.Logger, errs, pages)
 	pages.Register(e.Group(""))
 	ctl.Register(e.Group(""))
-	ctl.RegisterFinder(e.Group(""), members.Handler(control.Problem))
-	return &app{handler: e, catalog: catalog, clients: clients}, nil
+	ctl.RegisterFinder(e.Group(""), sh.finder.Handler(control.Problem))
+	if in.workspaces != nil {
+		// Any method: each workspace's router answers as the root's would.
+		e.Any(workspacePrefix+"*", in.workspaces.serve)
+	}
+	return &wired{echo: e, ctl: ctl}, nil
 }
 
 func consoleAccounts(c *fixtures.Catalog) []console.Account {

@@ -19,6 +19,10 @@ func printBanner(w io.Writer, cfg config, a *app, url string) {
 	fmt.Fprintf(&b, "  authorize      %s%s/authorize\n", url, oauth.IssuerPath)
 	fmt.Fprintf(&b, "  token          %s%s/token\n", url, oauth.IssuerPath)
 	fmt.Fprintf(&b, "  FHIR base      %s%s\n", url, fhir.BasePath)
+	fmt.Fprintf(&b, "  member's apps  %s%s/apps\n", url, oauth.IssuerPath)
+	if cfg.Workspaces > 0 {
+		fmt.Fprintf(&b, "  workspaces     %s/w/{name}/… (a whole sandbox each, made on first use; at most %d)\n", url, cfg.Workspaces)
+	}
 	fmt.Fprintf(&b, "Client (the docs'): client_id %s  client_secret %s\n", fixtures.DocsClientID, fixtures.DocsClientSecret)
 	for _, c := range a.clients[1:] {
 		kind := "confidential"

@@ -42,6 +42,11 @@ type config struct {
 	// it answers on (README, "Running it where others can reach it").
 	Control      bool
 	ControlHosts string
+	// Workspaces is how many workspaces may exist at once (0: none);
+	// WorkspaceIdle is how long one may go unused before it is forgotten
+	// (README, "Workspaces").
+	Workspaces    int
+	WorkspaceIdle time.Duration
 }
 
 // envName is the environment twin of a flag: "base-url" → "SANDBOX_BASE_URL".
@@ -73,6 +78,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a certificate made at start for localhost")
 	fs.StringVar(&c.LogFormat, "log-format", "text", `request log format: "text" or "json"`)
 	fs.BoolVar(&c.Control, "control", true, "serve the control API under /sandbox/ (false: every /sandbox path answers 404)")
+	fs.IntVar(&c.Workspaces, "workspaces", 100, "workspaces that may exist at once under /w/{name}/ (0: none)")
+	fs.DurationVar(&c.WorkspaceIdle, "workspace-idle", time.Hour, "a workspace unused this long is forgotten with everything in it")
 	fs.StringVar(&c.ControlHosts, "control-hosts", "", "comma-separated host names the control API answers on besides loopback and the --base-url host (e.g. sandbox, the compose service name)")
 
 	// Environment twins become the defaults, so that a flag on the command
@@ -120,6 +127,10 @@ func (c config) check(stderr io.Writer) error {
 		return usageError(stderr, "--tls-cert and --tls-key go together")
 	case c.TLSSelfSigned && c.TLSCert != "":
 		return usageError(stderr, "--tls-self-signed and --tls-cert exclude each other")
+	case c.Workspaces < 0 || c.Workspaces > maxWorkspaces:
+		return usageError(stderr, "--workspaces must be from 0 to %d, not %d", maxWorkspaces, c.Workspaces)
+	case c.WorkspaceIdle < time.Minute:
+		return usageError(stderr, "--workspace-idle must be at least 1m, not %s", c.WorkspaceIdle)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return usageError(stderr, `--log-format must be "text" or "json", not %q`, c.LogFormat)
 	}
@@ -135,6 +146,10 @@ func (c config) check(stderr io.Writer) error {
 	}
 	return nil
 }
+
+// maxWorkspaces is the most --workspaces may allow: each costs memory
+// (README, "Limits").
+const maxWorkspaces = 1000
 
 // hostName accepts a DNS name or an IP address, nothing with a scheme, port
 // or path: what the control API compares a request's Host with.

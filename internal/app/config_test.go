@@ -25,7 +25,8 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Addr: ":8080", Seed: 1, Members: 10000, AsOf: generator.DefaultAsOf, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text", Control: true}
+	want := config{Addr: ":8080", Seed: 1, Members: 10000, AsOf: generator.DefaultAsOf, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text", Control: true,
+		Workspaces: 100, WorkspaceIdle: time.Hour}
 	if c != want {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}

@@ -20,9 +20,27 @@ func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.Deco
 // audience, expiry and nonce, userinfo, and a refresh.
 func TestRelyingPartyLibrary(t *testing.T) {
 	sb := startSandbox(t, sandboxOptions{})
+	relyingParty(t, sb, sb.URL, sb.URL+"/debug")
+}
+
+// TestRelyingPartyLibraryInAWorkspace runs the same relying party against a
+// workspace: its issuer, discovery, JWKS, consent screens, token endpoint
+// and userinfo all live under {base}/w/{name}, and the libraries need
+// nothing but the issuer URL to find them.
+func TestRelyingPartyLibraryInAWorkspace(t *testing.T) {
+	sb := startSandbox(t, sandboxOptions{})
+	// The docs' other redirect URI: the test's browser stops at a host
+	// that is not the sandbox's, where the app would take over.
+	relyingParty(t, sb, sb.URL+"/w/rp-suite", docsRedir)
+}
+
+// relyingParty is the relying party's whole run against the sandbox whose
+// base URL is base, with the docs' client redirecting to redirect.
+func relyingParty(t *testing.T, sb *sandbox, base, redirect string) {
+	t.Helper()
 	// Every request of the libraries goes through the sandbox's client.
 	ctx := oidc.ClientContext(context.Background(), sb.client)
-	issuer := sb.URL + issuerPath
+	issuer := base + issuerPath
 	provider, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
@@ -31,7 +49,7 @@ func TestRelyingPartyLibrary(t *testing.T) {
 		ClientID:     docsClientID,
 		ClientSecret: docsClientSecret,
 		Endpoint:     provider.Endpoint(),
-		RedirectURL:  sb.URL + "/debug",
+		RedirectURL:  redirect,
 		Scopes:       []string{oidc.ScopeOpenID, "fhirUser", "profile", "offline_access", "patient/*.read"},
 	}
 	verifier := oauth2.GenerateVerifier()

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/finder"
 	"github.com/bcbsnc-sandbox/sandbox/internal/page"
@@ -79,6 +80,9 @@ type Config struct {
 	FHIRTypes []FHIRType
 	// Finder finds members for the home page; nil leaves the finder out.
 	Finder *finder.Finder
+	// Workspaces says the control API here manages workspaces (the root's),
+	// for the Postman collection.
+	Workspaces bool
 }
 
 // Console serves the home page and the debugger.
@@ -113,13 +117,20 @@ func New(cfg Config) (*Console, error) {
 	if cfg.ControlPath == "" {
 		cfg.ControlPath = "/sandbox"
 	}
-	funcs := template.FuncMap{"query": url.QueryEscape, "join": strings.Join, "try": tryURL, "findHref": findHref}
-	pages, err := page.Pages(templateFS, funcs, pageHome, pageDebug, pageRequests, pageFaults, pageClock, pageNotFound)
+	pages, err := parsePages()
 	if err != nil {
 		return nil, err
 	}
 	return &Console{cfg: cfg, pages: pages, mac: mac}, nil
 }
+
+// parsePages parses the embedded templates once per process: they never
+// change and a parsed template is safe for concurrent use, so every Console
+// (the root's and each workspace's) shares them.
+var parsePages = sync.OnceValues(func() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{"query": url.QueryEscape, "join": strings.Join, "try": tryURL, "findHref": findHref}
+	return page.Pages(templateFS, funcs, pageHome, pageDebug, pageRequests, pageFaults, pageClock, pageNotFound)
+})
 
 // Register adds the pages to the root group.
 func (c *Console) Register(g *echo.Group) {

@@ -645,6 +645,11 @@ func (c *Console) collection(base string) pmCollection {
 	for _, v := range idVars {
 		vars = append(vars, pmVariable{Key: v, Value: notCaptured})
 	}
+	authz.Item = append(authz.Item, appsPageItems(issuer)...)
+	// The grant and workspace calls go before the control folder's last
+	// request, the reset.
+	last := control.Item[len(control.Item)-1]
+	control.Item = append(append(control.Item[:len(control.Item)-1:len(control.Item)-1], grantAndWorkspaceItems(c.cfg.Workspaces)...), last)
 	return pmCollection{
 		Info: pmInfo{
 			PostmanID: "4f1c2b4e-5bcb-4c1e-9a53-bcbsnc0sandbox",
@@ -671,6 +676,38 @@ func (c *Console) debugSecret() string {
 		}
 	}
 	return ""
+}
+
+// appsPageItems are the members' apps page, where a member sees and
+// removes the apps holding access. A run can only open it: its forms need
+// the page's CSRF token, so a post without one is refused.
+func appsPageItems(issuer string) []pmItem {
+	return []pmItem{
+		get("Connected apps page (open in a browser)", issuer+"/apps", noAuth).status(200, htmlPage...),
+		postForm("Connected apps page: a form post without the page's token (403)", issuer+"/apps", noAuth, "action", "login", "csrf", "not-from-the-page").status(403, htmlPage...),
+	}
+}
+
+// grantAndWorkspaceItems are the control calls for grants and minted
+// tokens, and, where the control API manages them, for workspaces.
+func grantAndWorkspaceItems(workspaces bool) []pmItem {
+	items := []pmItem{
+		postJSONRaw("Control API: tokens without a browser", "{{baseUrl}}/sandbox/tokens",
+			`{"username": "BCNCUser03", "client_id": "{{clientId}}", "scope": "openid fhirUser profile offline_access patient/*.read"}`).status(200,
+			"pm.test('a token response', function () { pm.expect(pm.response.json().access_token).to.be.a('string'); });"),
+		get("Control API: a member's grants", "{{baseUrl}}/sandbox/members/{{patientId}}/grants", noAuth).status(200),
+		postJSONRaw("Control API: expire a member's refresh tokens", "{{baseUrl}}/sandbox/members/{{patientId}}/grants/expire", `{"client_id": "{{clientId}}"}`).status(200),
+		postJSONRaw("Control API: revoke a member's grants", "{{baseUrl}}/sandbox/members/{{patientId}}/grants/revoke", `{"client_id": "{{clientId}}"}`).status(200),
+	}
+	if workspaces {
+		items = append(items,
+			get("Control API: workspaces", "{{baseUrl}}/sandbox/workspaces", noAuth).status(200),
+			postJSONRaw("Control API: create a workspace", "{{baseUrl}}/sandbox/workspaces", `{"name": "my-suite", "profile": "strict", "token_ttl": "5m"}`).status(201),
+			get("Control API: a workspace", "{{baseUrl}}/sandbox/workspaces/my-suite", noAuth).status(200),
+			deleteReq("Control API: forget a workspace", "{{baseUrl}}/sandbox/workspaces/my-suite").status(204),
+		)
+	}
+	return items
 }
 
 func lowerFirst(s string) string {

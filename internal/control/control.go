@@ -54,6 +54,26 @@ type Config struct {
 	Hosts []string
 	// Off turns the control API off: every path under Prefix answers 404.
 	Off bool
+	// RequestLogSize is how many requests the log keeps; zero means 1000.
+	RequestLogSize int
+
+	// Mint issues what /token would answer for an approval, without the
+	// consent screens (POST /sandbox/tokens).
+	Mint func(r *http.Request, req MintRequest) (json.RawMessage, error)
+	// Grants lists a member's live grants, RevokeGrants ends them as the
+	// member removing the app would, ExpireRefresh expires their refresh
+	// tokens now; each to one app's grants when clientID is not empty, and
+	// each returning how many grants it acted on.
+	Grants        func(patient, clientID string) (any, error)
+	RevokeGrants  func(patient, clientID string) (int, error)
+	ExpireRefresh func(patient, clientID string) (int, error)
+	// Workspaces, when set, serves /sandbox/workspaces: the root's control
+	// API manages the workspaces, a workspace's has no such routes.
+	Workspaces Workspaces
+	// Delegated is a path prefix whose requests other control APIs steer
+	// (the workspaces' under /w/): the middleware neither logs, checks nor
+	// faults them. Empty means none.
+	Delegated string
 }
 
 // Control is the control API's state: one mutex each in its parts.
@@ -82,7 +102,10 @@ func New(cfg Config) *Control {
 	if cfg.Errors == nil {
 		cfg.Errors = httperr.New(httperr.Config{IssuerPath: cfg.IssuerPath, FHIRPath: cfg.FHIRPath})
 	}
-	return &Control{cfg: cfg, faults: &faults{}, requests: newRequestLog(requestLogSize)}
+	if cfg.RequestLogSize <= 0 {
+		cfg.RequestLogSize = requestLogSize
+	}
+	return &Control{cfg: cfg, faults: &faults{}, requests: newRequestLog(cfg.RequestLogSize)}
 }
 
 // Register adds the control routes to the root group, each behind the guard.
@@ -102,25 +125,48 @@ func (c *Control) Register(g *echo.Group) {
 	g.DELETE(Prefix+"/requests", c.clearRequests, c.guard)
 	g.POST(Prefix+"/members/:patient/claims", c.addClaim, c.guard)
 	g.POST(Prefix+"/members/:patient/touch", c.touch, c.guard)
+	g.GET(Prefix+"/members/:patient/grants", c.listGrants, c.guard)
+	g.POST(Prefix+"/members/:patient/grants/revoke", c.revokeGrants, c.guard)
+	g.POST(Prefix+"/members/:patient/grants/expire", c.expireGrants, c.guard)
+	g.POST(Prefix+"/tokens", c.mint, c.guard)
 	g.POST(Prefix+"/reset", c.reset, c.guard)
+	if c.cfg.Workspaces != nil {
+		g.GET(Prefix+"/workspaces", c.listWorkspaces, c.guard)
+		g.POST(Prefix+"/workspaces", c.createWorkspace, c.guard)
+		g.GET(Prefix+"/workspaces/:name", c.getWorkspace, c.guard)
+		g.DELETE(Prefix+"/workspaces/:name", c.deleteWorkspace, c.guard)
+	}
 }
 
 // index lists the actions, so that GET /sandbox explains itself.
 func (c *Control) index(ctx echo.Context) error {
+	actions := []map[string]string{
+		{"method": "GET", "path": Prefix + "/faults", "does": "list armed faults"},
+		{"method": "POST", "path": Prefix + "/faults", "does": "arm a fault for the next N matching requests"},
+		{"method": "DELETE", "path": Prefix + "/faults", "does": "disarm every fault"},
+		{"method": "GET", "path": Prefix + "/clock", "does": "show the sandbox clock and its offset"},
+		{"method": "POST", "path": Prefix + "/clock", "does": `advance the clock: {"advance": "2h"}`},
+		{"method": "GET", "path": Prefix + "/requests", "does": "the last requests received (?limit=N)"},
+		{"method": "DELETE", "path": Prefix + "/requests", "does": "forget the request log"},
+		{"method": "POST", "path": Prefix + "/members/{patient}/claims", "does": `add a claim now: {"type": "carrier"}`},
+		{"method": "POST", "path": Prefix + "/members/{patient}/touch", "does": `update a resource now: {"resourceType": "Patient", "id": "…"}`},
+		{"method": "GET", "path": Prefix + "/members/{patient}/grants", "does": "the member's live grants (?client_id=…)"},
+		{"method": "POST", "path": Prefix + "/members/{patient}/grants/revoke", "does": `end the member's grants, as removing the app does (optional {"client_id": "…"})`},
+		{"method": "POST", "path": Prefix + "/members/{patient}/grants/expire", "does": `expire the grants' refresh tokens now (optional {"client_id": "…"})`},
+		{"method": "POST", "path": Prefix + "/tokens", "does": `what /token answers, without the screens: {"username": "…", "client_id": "…", "scope": "…"}`},
+		{"method": "POST", "path": Prefix + "/reset", "does": "back to the seed state"},
+	}
+	if c.cfg.Workspaces != nil {
+		actions = append(actions,
+			map[string]string{"method": "GET", "path": Prefix + "/workspaces", "does": "list the workspaces"},
+			map[string]string{"method": "POST", "path": Prefix + "/workspaces", "does": `create one: {"name": "…", "profile": "strict", "auto_approve": "…", "token_ttl": "5m"}`},
+			map[string]string{"method": "GET", "path": Prefix + "/workspaces/{name}", "does": "describe one"},
+			map[string]string{"method": "DELETE", "path": Prefix + "/workspaces/{name}", "does": "forget one and everything in it"},
+		)
+	}
 	return ctx.JSON(http.StatusOK, map[string]any{
-		"description": "Control API of the Blue Cross NC API sandbox. State changed here is per process.",
-		"actions": []map[string]string{
-			{"method": "GET", "path": Prefix + "/faults", "does": "list armed faults"},
-			{"method": "POST", "path": Prefix + "/faults", "does": "arm a fault for the next N matching requests"},
-			{"method": "DELETE", "path": Prefix + "/faults", "does": "disarm every fault"},
-			{"method": "GET", "path": Prefix + "/clock", "does": "show the sandbox clock and its offset"},
-			{"method": "POST", "path": Prefix + "/clock", "does": `advance the clock: {"advance": "2h"}`},
-			{"method": "GET", "path": Prefix + "/requests", "does": "the last requests received (?limit=N)"},
-			{"method": "DELETE", "path": Prefix + "/requests", "does": "forget the request log"},
-			{"method": "POST", "path": Prefix + "/members/{patient}/claims", "does": `add a claim now: {"type": "carrier"}`},
-			{"method": "POST", "path": Prefix + "/members/{patient}/touch", "does": `update a resource now: {"resourceType": "Patient", "id": "…"}`},
-			{"method": "POST", "path": Prefix + "/reset", "does": "back to the seed state"},
-		},
+		"description": "Control API of the Blue Cross NC API sandbox. State changed here is per process (and per workspace).",
+		"actions":     actions,
 	})
 }
 

@@ -287,8 +287,8 @@ func (c *Control) listRequests(ctx echo.Context) error {
 	n := 100
 	if v := ctx.QueryParam("limit"); v != "" {
 		parsed, err := strconv.Atoi(v)
-		if err != nil || parsed < 1 || parsed > requestLogSize {
-			return problem(ctx, http.StatusBadRequest, "limit must be a number from 1 to "+strconv.Itoa(requestLogSize))
+		if err != nil || parsed < 1 || parsed > c.cfg.RequestLogSize {
+			return problem(ctx, http.StatusBadRequest, "limit must be a number from 1 to "+strconv.Itoa(c.cfg.RequestLogSize))
 		}
 		n = parsed
 	}
@@ -314,7 +314,8 @@ func (c *Control) Middleware() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(ctx echo.Context) error {
 			r := ctx.Request()
-			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix {
+			if strings.HasPrefix(r.URL.Path, Prefix+"/") || r.URL.Path == Prefix ||
+				c.cfg.Delegated != "" && strings.HasPrefix(r.URL.Path, c.cfg.Delegated) {
 				return next(ctx)
 			}
 			entry := logged{at: c.cfg.Clock.Now()}
