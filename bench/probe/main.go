@@ -1,6 +1,7 @@
 // Command probe is bench/run.sh's load generator and stopwatch for what wrk
 // cannot do alone: token grants whose refresh tokens rotate, whole
-// authorization flows, start-up time and resident memory. It talks only to
+// authorization flows, first reads of never-read members, start-up time and
+// resident memory. It talks only to
 // the loopback addresses it is given, and every loop is bounded in time.
 package main
 
@@ -34,7 +35,7 @@ const (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe startup|token|refresh|flows|rss [flags]")
+		fmt.Fprintln(os.Stderr, "usage: probe startup|token|refresh|flows|cold|rss [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -47,6 +48,8 @@ func main() {
 		err = refreshLoad(os.Args[2:])
 	case "flows":
 		err = flowLoad(os.Args[2:])
+	case "cold":
+		err = cold(os.Args[2:])
 	case "rss":
 		err = rss(os.Args[2:])
 	default:
