@@ -44,6 +44,11 @@ type builder struct {
 	from, to      time.Time
 	claims        []claim
 	prescriptions []*prescription
+	// added are the claims drawn after the rest of the member (dental.go),
+	// in date order and numbered apart, and addedRx the prescriptions
+	// written with them.
+	added   []claim
+	addedRx []*prescription
 	// bpTreated is the first fill of a blood pressure drug, zero when none;
 	// hospiceStart the hospice election, zero when none.
 	bpTreated, hospiceStart time.Time
@@ -56,13 +61,22 @@ func (b *builder) build() *Member {
 	seed, n := b.g.seed, b.spec.Number
 	b.drawMember()
 	b.drawTimeline(newRand(seed, n, streamClaims))
+	b.drawDental(newRand(seed, n, streamDental))
 	p := &b.person
 
-	res := make([]Resource, 0, 8+2*len(b.claims))
+	res := make([]Resource, 0, 8+2*(len(b.claims)+len(b.added)))
 	res = append(res, b.patient(b.cal.stamp(newRand(seed, n, streamPatient), p.enrolled)))
 	res = append(res, b.coverages(newRand(seed, n, streamCoverage))...)
+	// The EOBs in date order, an added claim after the others of its day.
+	k := 0
 	for i := range b.claims {
+		for ; k < len(b.added) && b.added[k].start.Before(b.claims[i].start); k++ {
+			res = append(res, b.eob(&b.added[k]))
+		}
 		res = append(res, b.eob(&b.claims[i]))
+	}
+	for ; k < len(b.added); k++ {
+		res = append(res, b.eob(&b.added[k]))
 	}
 	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
 	for _, id := range sorted(b.refs.practitioners) {

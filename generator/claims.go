@@ -26,6 +26,20 @@ type line struct {
 	date    time.Time
 	amt     amounts
 	lab     *lab // the result this line's test yields, for an Observation
+	// The parts of a dental or compound line: the tooth or area of the
+	// mouth, the surfaces treated, the supportingInfo sequences it points
+	// at, and a compound's ingredients.
+	bodySite *coding
+	surfaces []coding
+	info     []int
+	details  []dispensedIngredient
+}
+
+// dispensedIngredient is what a compound line used of one ingredient.
+type dispensedIngredient struct {
+	ndc  coding
+	qty  float64
+	unit string // UCUM
 }
 
 // claim is one ExplanationOfBenefit before it is rendered.
@@ -46,7 +60,16 @@ type claim struct {
 	drug       *drug
 	daysSupply int
 	refill     int
-	vitals     bool
+	// rxWritten is the day the prescription a fill is dispensed on was
+	// written, zero when the fill has none of the member's record.
+	rxWritten time.Time
+	// discharge is the NUBC patient discharge status of a stay or an
+	// institutional claim ("01" home), set once the care that follows it
+	// is known.
+	discharge string
+	// dental holds what only a dental claim has.
+	dental *dentalClaim
+	vitals bool
 	// visit is when the member was seen on the first day (an instant),
 	// shared by the Encounter, Observations and Procedures of the claim.
 	visit time.Time
@@ -146,6 +169,7 @@ func (b *builder) extraClaim(r *rand.Rand, typ string, from, to time.Time) claim
 	if c.drug != nil {
 		rx := b.prescribe(*c.drug, c.rendering, addDays(c.start, -1-r.IntN(5)))
 		rx.status, rx.fills, rx.lastFill = "completed", 1, c.start
+		c.rxWritten = rx.authored
 	}
 	return c
 }

@@ -69,13 +69,8 @@ func (b *builder) carrier(r *rand.Rand, c *claim, day time.Time) {
 		}
 	}
 	b.secondary(r, c, 3)
-	c.provider = b.clinicOf(c.rendering)
+	c.provider = clinicOf(c.rendering)
 	c.vitals = r.Float64() < 0.3
-}
-
-// clinicOf is the group practice that bills for a practitioner.
-func (b *builder) clinicOf(practitioner string) string {
-	return organizationID(kindClinic, int(idHash(practitioner)%uint64(orgCounts[kindClinic])))
 }
 
 func (b *builder) dme(r *rand.Rand, c *claim, day time.Time) {

@@ -181,7 +181,14 @@ func (b *builder) encounters(r *rand.Rand, subject reference) ([]Resource, encou
 			ServiceProvider: &provider,
 		}
 		if class.Code != "AMB" {
-			res.Hospitalization = &hospitalization{DischargeDisposition: conceptOf("http://terminology.hl7.org/CodeSystem/discharge-disposition", "home", "Home")}
+			// Where the stay discharged the member, as its claim says
+			// (dischargeStatus): a skilled nursing facility, else home,
+			// with or without home health.
+			disposition := conceptOf("http://terminology.hl7.org/CodeSystem/discharge-disposition", "home", "Home")
+			if c.discharge == dischargeToSNF {
+				disposition = conceptOf("http://terminology.hl7.org/CodeSystem/discharge-disposition", "snf", "Skilled nursing facility")
+			}
+			res.Hospitalization = &hospitalization{DischargeDisposition: disposition}
 		}
 		out = append(out, Resource{Type: "Encounter", ID: id, LastUpdated: updated, Start: start, End: end, Code: []string{token(typ)}, JSON: b.enc.encode(&res)})
 	}

@@ -22,7 +22,7 @@ const (
 	sysRevenue     = "https://www.nubc.org/CodeSystem/RevenueCodes"
 	sysPOS         = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 	sysAbsent      = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
-	sysClaimType   = "http://terminology.hl7.org/CodeSystem/claim-type"
+	sysClaimType   = ClaimTypeSystem
 	sysEOBType     = EOBTypeSystem
 	sysAdjudCore   = "http://terminology.hl7.org/CodeSystem/adjudication"
 	sysDiagType    = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
@@ -46,13 +46,36 @@ const (
 	sysC4BBAdjudication = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication"
 	sysC4BBDiscrim      = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator"
 	sysC4BBPayerStatus  = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBPayerAdjudicationStatus"
-	sysC4BBPayment      = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBPayerClaimPaymentStatusCode"
 	sysC4BBSupporting   = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType"
 	sysC4BBDiagType     = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType"
 	sysC4BBProcType     = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimProcedureType"
 	sysC4BBCareRole     = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole"
 	sysC4BBSubType      = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType"
-	sysNCPDPDAW         = "http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode"
+	sysC4BBRelated      = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBRelatedClaimRelationshipCodes"
+	sysC4BBCompound     = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBCompoundLiteral"
+	sysC4BBSurface      = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSurfaceCodes"
+
+	// The code systems the C4BB 2.0.0 profiles bind, by their THO or
+	// publisher URIs (C4BB STU 2, "Terminology", and THO's external code
+	// systems).
+	sysNCPDPDAW          = "http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode"
+	sysNCPDPBrandGeneric = "http://terminology.hl7.org/CodeSystem/NCPDPBrandGenericIndicator"
+	sysNCPDPRxOrigin     = "http://terminology.hl7.org/CodeSystem/NCPDPPrescriptionOriginCode"
+	sysNCPDPCompound     = "http://terminology.hl7.org/CodeSystem/NCPDPCompoundCode"
+	sysTypeOfBill        = "https://www.nubc.org/CodeSystem/TypeOfBill"
+	sysPointOfOrigin     = "https://www.nubc.org/CodeSystem/PointOfOrigin"
+	sysAdmissionType     = "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit"
+	sysDischargeStatus   = "https://www.nubc.org/CodeSystem/PatDischargeStatus"
+	sysPresentOnAdmit    = "https://www.nubc.org/CodeSystem/PresentOnAdmissionIndicator"
+	sysMSDRG             = "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software"
+	sysCARC              = "https://x12.org/codes/claim-adjustment-reason-codes"
+	sysRelatedClaim      = "http://terminology.hl7.org/CodeSystem/ex-relatedclaimrelationship"
+	sysCDT               = "http://www.ada.org/cdt"
+	sysToothNumber       = "http://terminology.hl7.org/CodeSystem/ADAUniversalToothDesignationSystem"
+	sysOralArea          = "http://terminology.hl7.org/CodeSystem/ADAAreaOralCavitySystem"
+	sysTaxID             = "urn:oid:2.16.840.1.113883.4.4"
+	sysNAIC              = "urn:oid:2.16.840.1.113883.6.300"
+	sysLanguage          = "urn:ietf:bcp:47"
 
 	// The docs' own systems.
 	sysBeneID    = "http://apiservicessbext.bcbsnc.com/identifier#bene_id"
@@ -63,16 +86,24 @@ const (
 	sysRaceVar   = "https://apiservicessb-ext.bcbsnc.com/resources/variables/race"
 )
 
-// Profiles set in meta.profile.
+// C4BBVersion is the CARIN Blue Button IG version whose profiles the
+// generator follows and names, versioned, in meta.profile.
+const C4BBVersion = "2.0.0"
+
+// Profiles set in meta.profile. Every C4BB 2.0.0 profile requires its own
+// canonical with the major.minor version (invariants such as
+// EOB-pharmacy-meta-profile-version: "canonical|2.0.").
 const (
-	profC4BBPatient      = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Patient"
-	profC4BBCoverage     = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Coverage"
-	profC4BBOrganization = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization"
-	profC4BBPractitioner = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner"
-	profEOBProfessional  = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician"
-	profEOBInpatient     = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Inpatient-Institutional"
-	profEOBOutpatient    = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Outpatient-Institutional"
-	profEOBPharmacy      = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy"
+	c4bb                 = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/"
+	profC4BBPatient      = c4bb + "C4BB-Patient|" + C4BBVersion
+	profC4BBCoverage     = c4bb + "C4BB-Coverage|" + C4BBVersion
+	profC4BBOrganization = c4bb + "C4BB-Organization|" + C4BBVersion
+	profC4BBPractitioner = c4bb + "C4BB-Practitioner|" + C4BBVersion
+	profEOBProfessional  = c4bb + "C4BB-ExplanationOfBenefit-Professional-NonClinician|" + C4BBVersion
+	profEOBInpatient     = c4bb + "C4BB-ExplanationOfBenefit-Inpatient-Institutional|" + C4BBVersion
+	profEOBOutpatient    = c4bb + "C4BB-ExplanationOfBenefit-Outpatient-Institutional|" + C4BBVersion
+	profEOBPharmacy      = c4bb + "C4BB-ExplanationOfBenefit-Pharmacy|" + C4BBVersion
+	profEOBOral          = c4bb + "C4BB-ExplanationOfBenefit-Oral|" + C4BBVersion
 
 	usCore              = "http://hl7.org/fhir/us/core/StructureDefinition/"
 	profCondition       = usCore + "us-core-condition-problems-health-concerns"

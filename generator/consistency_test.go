@@ -170,11 +170,14 @@ func parseRecord(t *testing.T, m *Member) *record {
 				Code          conceptJ
 				ValueQuantity struct{ Value float64 }
 			}
-			MedicationCodeableConcept conceptJ
-			AuthoredOn                string
-			Requester                 struct{ Reference string }
-			Status                    string
-			ReasonCode                []conceptJ
+			MedicationCodeableConcept struct {
+				Coding []codingJ
+				Text   string
+			}
+			AuthoredOn string
+			Requester  struct{ Reference string }
+			Status     string
+			ReasonCode []conceptJ
 		}
 		if err := json.Unmarshal(r.JSON, &j); err != nil {
 			t.Fatal(err)
@@ -263,7 +266,12 @@ func parseRecord(t *testing.T, m *Member) *record {
 			}
 			rec.obs = append(rec.obs, o)
 		case "MedicationRequest":
-			rec.rxs = append(rec.rxs, recPrescription{id: r.ID, rxnorm: j.MedicationCodeableConcept.Coding[0].Code,
+			// A compound has no RxNorm code: its text names it.
+			rxnorm := compoundKey + j.MedicationCodeableConcept.Text
+			if len(j.MedicationCodeableConcept.Coding) > 0 {
+				rxnorm = j.MedicationCodeableConcept.Coding[0].Code
+			}
+			rec.rxs = append(rec.rxs, recPrescription{id: r.ID, rxnorm: rxnorm,
 				requester: j.Requester.Reference, status: j.Status, authored: day(t, j.AuthoredOn)})
 		case "Encounter":
 			var class struct {
@@ -343,8 +351,14 @@ func drugIndex() (map[string]string, map[string][]string) {
 	for _, d := range drugsAcute {
 		ndc[d.ndc] = d.rxnorm
 	}
+	// A compound fill bills the product code "compound"; its prescription
+	// is the one whose text names the compound.
+	ndc["compound"] = compoundKey + drugRinse.display
 	return ndc, treats
 }
+
+// compoundKey marks the key of a compound, which has no RxNorm code.
+const compoundKey = "compound:"
 
 func TestEveryMemberTellsOneStory(t *testing.T) {
 	if testing.Short() {

@@ -108,11 +108,7 @@ func (b *builder) coverages(r *rand.Rand) []Resource {
 	for _, key := range b.partsOf() {
 		pt := partOf(key)
 		id := coverageID(key, b.pid)
-		start := p.enrolled
-		if key == "c" || key == "d" {
-			// Part C and D plans begin on a January 1st once entitled.
-			start = later(start, time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC))
-		}
+		start := b.coverageStart(key)
 		updated := b.cal.stamp(r, start)
 		res := coverageResource{
 			ResourceType: "Coverage",
@@ -140,6 +136,16 @@ func (b *builder) coverages(r *rand.Rand) []Resource {
 	}
 	b.refs.org(organizationPayerID)
 	return out
+}
+
+// coverageStart is the first day of the member's coverage part key.
+func (b *builder) coverageStart(key string) time.Time {
+	start := b.person.enrolled
+	if key == "c" || key == "d" {
+		// Part C and D plans begin on a January 1st once entitled.
+		start = later(start, time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC))
+	}
+	return start
 }
 
 // coverageFor names the Coverage that pays a claim of type typ: Part D for

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -24,10 +25,11 @@ const (
 	kindHospice
 	kindPharmacy
 	kindDME
+	kindDental
 )
 
 // orgCounts is how many organizations of each kind exist.
-var orgCounts = [...]int{kindClinic: 400, kindHospital: 60, kindSNF: 120, kindHHA: 60, kindHospice: 40, kindPharmacy: 300, kindDME: 40}
+var orgCounts = [...]int{kindClinic: 400, kindHospital: 60, kindSNF: 120, kindHHA: 60, kindHospice: 40, kindPharmacy: 300, kindDME: 40, kindDental: 150}
 
 // practitionerCount is the size of the practitioner pool.
 const practitionerCount = 3000
@@ -61,6 +63,54 @@ func practitionerID(k int) string { return npi(100_000_000 + (k%10)*10_000_000 +
 
 // organizationID is the NPI of organization k of a kind.
 func organizationID(kind, k int) string { return npi(200_000_000 + kind*10_000_000 + scramble(k)) }
+
+// dentistCount is the size of the dentist pool. A dentist's NPI scrambles
+// dentistBase+k where a physician's scrambles k < practitionerCount; as
+// scramble is one-to-one, no dentist's NPI is a physician's.
+const (
+	dentistCount = 400
+	dentistBase  = 5_000_000
+)
+
+// dentistID is the NPI of pool dentist k.
+func dentistID(k int) string { return npi(100_000_000 + (k%10)*10_000_000 + scramble(dentistBase+k)) }
+
+// dentists is the set of dentist NPIs.
+var dentists = func() map[string]bool {
+	set := make(map[string]bool, dentistCount)
+	for k := range dentistCount {
+		set[dentistID(k)] = true
+	}
+	return set
+}()
+
+// pickDentist draws a pool dentist.
+func pickDentist(r *rand.Rand) string { return dentistID(r.IntN(dentistCount)) }
+
+// dentalOfficeOf is the dental practice a dentist bills through and sees
+// patients at.
+func dentalOfficeOf(dentist string) string {
+	return organizationID(kindDental, int(idHash(dentist)%uint64(orgCounts[kindDental])))
+}
+
+// clinicOf is the group practice that bills for a physician.
+func clinicOf(practitioner string) string {
+	return organizationID(kindClinic, int(idHash(practitioner)%uint64(orgCounts[kindClinic])))
+}
+
+// dentistTaxonomy is every pool dentist's NUCC taxonomy.
+var dentistTaxonomy = coding{sysNUCC, "1223G0001X", "General Practice Dentist"}
+
+// taxID is the federal employer identification number (EIN) of
+// organization id, nine digits drawn from the id alone behind one of the
+// IRS's EIN prefixes (56): the tax id under which it bills
+// (C4BB-Organization identifier:tax, system the IRS TIN OID
+// 2.16.840.1.113883.4.4).
+func taxID(organization string) string {
+	return fmt.Sprintf("56%07d", keyedUint(0, organization, saltTaxID)%10_000_000)
+}
+
+var taxType = &concept{Coding: []coding{{sysV20203, "TAX", "Tax ID number"}}}
 
 // idHash seeds the random stream of one directory entry from its id alone.
 func idHash(id string) uint64 {
@@ -160,8 +210,14 @@ type practitionerResource struct {
 
 var npiType = &concept{Coding: []coding{{sysV20203, "NPI", "National provider identifier"}}}
 
-// practitioner renders C4BB-Practitioner id (an individual NPI).
+// practitioner renders C4BB-Practitioner id (an individual NPI): a pool
+// physician, whose tax id is the EIN of the group practice that bills for
+// them (clinicOf), or a dentist, whose tax id is their dental practice's.
 func practitioner(enc *encoder, id string) Resource {
+	taxonomy, billing := specialties[specialtyOf(id)], clinicOf(id)
+	if dentists[id] {
+		taxonomy, billing = dentistTaxonomy, dentalOfficeOf(id)
+	}
 	seed := idHash(id)
 	r := rand.New(rand.NewPCG(seed, splitmix64(seed)))
 	f := gofakeit.NewFaker(rand.NewPCG(splitmix64(seed^0x5eed), seed), false)
@@ -176,14 +232,17 @@ func practitioner(enc *encoder, id string) Resource {
 		ResourceType: "Practitioner",
 		ID:           id,
 		Meta:         meta{LastUpdated: fmtInstant(updated), Profile: []string{profC4BBPractitioner}},
-		Identifier:   []identifier{{Type: npiType, System: sysNPI, Value: id}},
-		Active:       true,
-		Name:         []humanName{{Family: family, Given: []string{given}, Prefix: []string{"Dr."}}},
-		Telecom:      []contactPoint{{System: "phone", Value: c.area + "-555-" + strconv.Itoa(1000+r.IntN(9000)), Use: "work"}},
-		Address:      []address{{Use: "work", Line: []string{f.Street()}, City: c.name, State: "NC", PostalCode: c.zip, Country: "US"}},
-		Gender:       gender,
+		Identifier: []identifier{
+			{Type: npiType, System: sysNPI, Value: id},
+			{Type: taxType, System: sysTaxID, Value: taxID(billing)},
+		},
+		Active:  true,
+		Name:    []humanName{{Family: family, Given: []string{given}, Prefix: []string{"Dr."}}},
+		Telecom: []contactPoint{{System: "phone", Value: c.area + "-555-" + strconv.Itoa(1000+r.IntN(9000)), Use: "work"}},
+		Address: []address{{Use: "work", Line: []string{f.Street()}, City: c.name, State: "NC", PostalCode: c.zip, Country: "US"}},
+		Gender:  gender,
 		Qualification: []qualification{{
-			Code: concept{Coding: []coding{specialties[specialtyOf(id)]}},
+			Code: concept{Coding: []coding{taxonomy}},
 		}},
 	}
 	return Resource{Type: "Practitioner", ID: id, LastUpdated: updated, JSON: enc.encode(&res)}
@@ -205,6 +264,7 @@ var (
 	clinicWords   = []string{"Family Medicine", "Internal Medicine", "Primary Care", "Medical Associates", "Physicians Group", "Health Partners"}
 	hospitalWords = []string{"Regional Medical Center", "Memorial Hospital", "Community Hospital", "General Hospital", "Medical Center"}
 	snfWords      = []string{"Oaks", "Pines", "Magnolia", "Dogwood", "Cardinal", "Blue Ridge", "Piedmont", "Azalea"}
+	dentalWords   = []string{"Family Dentistry", "Dental Care", "Dental Associates", "Smiles Dentistry"}
 )
 
 // organization renders C4BB-Organization id: Blue Cross NC for
@@ -235,6 +295,8 @@ func organization(enc *encoder, id string) Resource {
 		name = f.LastName() + " Pharmacy of " + c.name
 	case kindDME:
 		name = c.name + " Medical Supply"
+	case kindDental:
+		name = c.name + " " + dentalWords[r.IntN(len(dentalWords))]
 	default:
 		name = c.name + " " + clinicWords[r.IntN(len(clinicWords))]
 	}
@@ -243,18 +305,24 @@ func organization(enc *encoder, id string) Resource {
 		ResourceType: "Organization",
 		ID:           id,
 		Meta:         meta{LastUpdated: fmtInstant(updated), Profile: []string{profC4BBOrganization}},
-		Identifier:   []identifier{{Type: npiType, System: sysNPI, Value: id}},
-		Active:       true,
-		Type:         []concept{conceptOf(sysOrgType, "prov", "Healthcare Provider")},
-		Name:         name,
-		Telecom:      []contactPoint{{System: "phone", Value: c.area + "-555-" + strconv.Itoa(1000+r.IntN(9000)), Use: "work"}},
-		Address:      []address{{Use: "work", Line: []string{f.Street()}, City: c.name, State: "NC", PostalCode: c.zip, Country: "US"}},
+		Identifier: []identifier{
+			{Type: npiType, System: sysNPI, Value: id},
+			{Type: taxType, System: sysTaxID, Value: taxID(id)},
+		},
+		Active:  true,
+		Type:    []concept{conceptOf(sysOrgType, "prov", "Healthcare Provider")},
+		Name:    name,
+		Telecom: []contactPoint{{System: "phone", Value: c.area + "-555-" + strconv.Itoa(1000+r.IntN(9000)), Use: "work"}},
+		Address: []address{{Use: "work", Line: []string{f.Street()}, City: c.name, State: "NC", PostalCode: c.zip, Country: "US"}},
 	}
 	return Resource{Type: "Organization", ID: id, LastUpdated: updated, JSON: enc.encode(&res)}
 }
 
-// payer renders Blue Cross NC with its payer id (C4BB-Organization,
-// identifier slice payerid).
+// payerNAIC is the NAIC company code the sandbox gives Blue Cross NC.
+const payerNAIC = "54631"
+
+// payer renders Blue Cross NC with its payer id and NAIC code
+// (C4BB-Organization, identifier slices payerid and naiccode).
 func payer(enc *encoder, r *rand.Rand) Resource {
 	updated := directoryStamp(r)
 	res := organizationResource{
@@ -264,6 +332,9 @@ func payer(enc *encoder, r *rand.Rand) Resource {
 		Identifier: []identifier{{
 			Type:   &concept{Coding: []coding{{sysC4BBIdentifier, "payerid", "Payer ID"}}},
 			System: "https://www.bluecrossnc.com/payerid", Value: "10383",
+		}, {
+			Type:   &concept{Coding: []coding{{sysC4BBIdentifier, "naiccode", "NAIC Code"}}},
+			System: sysNAIC, Value: payerNAIC,
 		}},
 		Active:  true,
 		Type:    []concept{conceptOf(sysOrgType, "pay", "Payer")},

@@ -8,18 +8,22 @@ type careTeam struct {
 }
 
 type supportingInfo struct {
-	Sequence      int       `json:"sequence"`
-	Category      concept   `json:"category"`
-	Code          *concept  `json:"code,omitempty"`
-	TimingDate    string    `json:"timingDate,omitempty"`
-	TimingPeriod  *period   `json:"timingPeriod,omitempty"`
-	ValueQuantity *quantity `json:"valueQuantity,omitempty"`
+	Sequence       int        `json:"sequence"`
+	Category       concept    `json:"category"`
+	Code           *concept   `json:"code,omitempty"`
+	TimingDate     string     `json:"timingDate,omitempty"`
+	TimingPeriod   *period    `json:"timingPeriod,omitempty"`
+	ValueBoolean   *bool      `json:"valueBoolean,omitempty"`
+	ValueString    string     `json:"valueString,omitempty"`
+	ValueQuantity  *quantity  `json:"valueQuantity,omitempty"`
+	ValueReference *reference `json:"valueReference,omitempty"`
 }
 
 type diagnosis struct {
-	Sequence  int       `json:"sequence"`
-	Diagnosis concept   `json:"diagnosisCodeableConcept"`
-	Type      []concept `json:"type,omitempty"`
+	Sequence    int       `json:"sequence"`
+	Diagnosis   concept   `json:"diagnosisCodeableConcept"`
+	Type        []concept `json:"type,omitempty"`
+	OnAdmission *concept  `json:"onAdmission,omitempty"`
 }
 
 type eobProcedure struct {
@@ -38,19 +42,34 @@ type adjudication struct {
 	Category concept  `json:"category"`
 	Reason   *concept `json:"reason,omitempty"`
 	Amount   *money   `json:"amount,omitempty"`
+	Value    *float64 `json:"value,omitempty"`
+}
+
+// detail is one ingredient of a compound (C4BB Pharmacy: item.detail
+// with the ingredient's NDC and quantity).
+type detail struct {
+	Sequence         int       `json:"sequence"`
+	ProductOrService concept   `json:"productOrService"`
+	Quantity         *quantity `json:"quantity,omitempty"`
 }
 
 type item struct {
-	Sequence          int            `json:"sequence"`
-	CareTeamSequence  []int          `json:"careTeamSequence,omitempty"`
-	DiagnosisSequence []int          `json:"diagnosisSequence,omitempty"`
-	ProcedureSequence []int          `json:"procedureSequence,omitempty"`
-	Revenue           *concept       `json:"revenue,omitempty"`
-	ProductOrService  concept        `json:"productOrService"`
-	ServicedDate      string         `json:"servicedDate,omitempty"`
-	Location          *concept       `json:"locationCodeableConcept,omitempty"`
-	Quantity          *quantity      `json:"quantity,omitempty"`
-	Adjudication      []adjudication `json:"adjudication,omitempty"`
+	Sequence            int            `json:"sequence"`
+	CareTeamSequence    []int          `json:"careTeamSequence,omitempty"`
+	DiagnosisSequence   []int          `json:"diagnosisSequence,omitempty"`
+	ProcedureSequence   []int          `json:"procedureSequence,omitempty"`
+	InformationSequence []int          `json:"informationSequence,omitempty"`
+	Revenue             *concept       `json:"revenue,omitempty"`
+	ProductOrService    concept        `json:"productOrService"`
+	Modifier            []concept      `json:"modifier,omitempty"`
+	ServicedDate        string         `json:"servicedDate,omitempty"`
+	Location            *concept       `json:"locationCodeableConcept,omitempty"`
+	Quantity            *quantity      `json:"quantity,omitempty"`
+	BodySite            *concept       `json:"bodySite,omitempty"`
+	SubSite             []concept      `json:"subSite,omitempty"`
+	NoteNumber          []int          `json:"noteNumber,omitempty"`
+	Adjudication        []adjudication `json:"adjudication,omitempty"`
+	Detail              []detail       `json:"detail,omitempty"`
 }
 
 type total struct {
@@ -67,6 +86,18 @@ type payment struct {
 type payee struct {
 	Type  concept    `json:"type"`
 	Party *reference `json:"party,omitempty"`
+}
+
+// related names the claim an adjusted claim replaces, by its number.
+type related struct {
+	Relationship concept    `json:"relationship"`
+	Reference    identifier `json:"reference"`
+}
+
+type processNote struct {
+	Number int    `json:"number"`
+	Type   string `json:"type"`
+	Text   string `json:"text"`
 }
 
 // serviceRequest is the R4 successor of the STU3 ReferralRequest the docs'
@@ -96,6 +127,7 @@ type eobResource struct {
 	Created        string           `json:"created"`
 	Insurer        reference        `json:"insurer"`
 	Provider       reference        `json:"provider"`
+	Related        []related        `json:"related,omitempty"`
 	Referral       *reference       `json:"referral,omitempty"`
 	Outcome        string           `json:"outcome"`
 	Payee          *payee           `json:"payee,omitempty"`
@@ -108,29 +140,55 @@ type eobResource struct {
 	Adjudication   []adjudication   `json:"adjudication,omitempty"`
 	Total          []total          `json:"total,omitempty"`
 	Payment        *payment         `json:"payment,omitempty"`
+	ProcessNote    []processNote    `json:"processNote,omitempty"`
 }
 
-// claimKind maps a docs claim type to the C4BB profile and the claim-type
-// code it is rendered with (C4BB STU 2 §"Profiles": professional claims for
+// form is the C4BB profile a claim is rendered with: the claim form it
+// comes from decides which supportingInfo, adjudication and item elements
+// it has.
+type form int
+
+const (
+	formProfessional form = iota // CMS-1500 / 837P: carrier, DME
+	formInpatient                // UB-04 inpatient: hospital and SNF stays
+	formOutpatient               // UB-04 outpatient: outpatient, home health, hospice
+	formPharmacy                 // NCPDP: Part D fills
+	formOral                     // ADA dental claim form / 837D
+)
+
+// institutional reports whether f is a UB-04 form.
+func (f form) institutional() bool { return f == formInpatient || f == formOutpatient }
+
+// claimKind maps a claim type to the C4BB profile and the claim-type code
+// it is rendered with (C4BB STU 2 §"Profiles": professional claims for
 // carrier and DME, inpatient institutional for hospital and SNF stays,
-// outpatient institutional for outpatient, home health and hospice).
-func claimKind(typ string) (profile string, claimType, subType coding) {
-	professional := coding{sysClaimType, "professional", "Professional"}
-	institutional := coding{sysClaimType, "institutional", "Institutional"}
+// outpatient institutional for outpatient, home health and hospice, oral
+// for dental claims).
+func claimKind(typ string) (f form, profile string, claimType, subType coding) {
 	switch typ {
 	case "carrier", "dme":
-		return profEOBProfessional, professional, coding{}
+		return formProfessional, profEOBProfessional, hl7ClaimType("professional"), coding{}
 	case "inpatient", "snf":
-		return profEOBInpatient, institutional, coding{sysC4BBSubType, "inpatient", "Inpatient"}
+		return formInpatient, profEOBInpatient, hl7ClaimType("institutional"), coding{sysC4BBSubType, "inpatient", "Inpatient"}
 	case "pde":
-		return profEOBPharmacy, coding{sysClaimType, "pharmacy", "Pharmacy"}, coding{}
+		return formPharmacy, profEOBPharmacy, hl7ClaimType("pharmacy"), coding{}
+	case ClaimTypeOral:
+		return formOral, profEOBOral, hl7ClaimType("oral"), coding{}
 	default: // outpatient, hha, hospice
-		return profEOBOutpatient, institutional, coding{sysC4BBSubType, "outpatient", "Outpatient"}
+		return formOutpatient, profEOBOutpatient, hl7ClaimType("institutional"), coding{sysC4BBSubType, "outpatient", "Outpatient"}
 	}
 }
 
+// hl7ClaimType is the claim-type coding of code, with its display.
+func hl7ClaimType(code string) coding {
+	return coding{sysClaimType, code, map[string]string{
+		"professional": "Professional", "institutional": "Institutional", "pharmacy": "Pharmacy", "oral": "Oral",
+	}[code]}
+}
+
 // Adjudication categories (C4BB Adjudication value set: the HL7
-// adjudication codes plus C4BBAdjudication's coinsurance).
+// adjudication codes plus C4BBAdjudication's coinsurance) and the
+// discriminators of the other adjudication slices.
 var (
 	catSubmitted   = conceptOf(sysAdjudCore, "submitted", "Submitted Amount")
 	catEligible    = conceptOf(sysAdjudCore, "eligible", "Eligible Amount")
@@ -139,13 +197,30 @@ var (
 	catBenefit     = conceptOf(sysAdjudCore, "benefit", "Benefit Amount")
 	catCoinsurance = conceptOf(sysC4BBAdjudication, "coinsurance", "Co-insurance")
 	catPayStatus   = conceptOf(sysC4BBDiscrim, "benefitpaymentstatus", "Benefit Payment Status")
+	catBilling     = conceptOf(sysC4BBDiscrim, "billingnetworkstatus", "Billing Network Status")
+	catRendering   = conceptOf(sysC4BBDiscrim, "renderingnetworkstatus", "Rendering Network Status")
+	catAdjustment  = conceptOf(sysC4BBDiscrim, "adjustmentreason", "Adjustment Reason")
+	catUnits       = conceptOf(sysC4BBDiscrim, "allowedunits", "allowed units")
 	inNetwork      = conceptOf(sysC4BBPayerStatus, "innetwork", "In Network")
+	statusPaid     = conceptOf(sysC4BBPayerStatus, "paid", "Paid")
 )
 
-// lineAdjudication lists a line's amounts; the member's shares appear only
-// when not zero.
-func lineAdjudication(a amounts, professional bool) []adjudication {
-	out := make([]adjudication, 0, 6)
+// Claim adjustment reason codes (X12 CARC) the adjudications give.
+var (
+	carcDeductible  = conceptOf(sysCARC, "1", "Deductible Amount")
+	carcCoinsurance = conceptOf(sysCARC, "2", "Coinsurance Amount")
+	carcCopay       = conceptOf(sysCARC, "3", "Co-payment Amount")
+	carcFeeSchedule = conceptOf(sysCARC, "45", "Charge exceeds fee schedule/maximum allowable or contracted/legislated fee arrangement")
+)
+
+// lineAdjudication lists a line's amounts, the member's shares only when
+// not zero; then, on every form but pharmacy, the units allowed and the
+// reason the allowed amount is below the charge (CARC 45, the contractual
+// write-off, for the difference); and on the professional and oral forms
+// the line's benefit payment status (1..1 there).
+func lineAdjudication(l *line, f form) []adjudication {
+	a := l.amt
+	out := make([]adjudication, 0, 9)
 	out = append(out,
 		adjudication{Category: catSubmitted, Amount: usd(a.submitted)},
 		adjudication{Category: catEligible, Amount: usd(a.allowed)})
@@ -159,17 +234,22 @@ func lineAdjudication(a amounts, professional bool) []adjudication {
 		out = append(out, adjudication{Category: catCopay, Amount: usd(a.copay)})
 	}
 	out = append(out, adjudication{Category: catBenefit, Amount: usd(a.paid)})
-	if professional {
-		// C4BB Professional-NonClinician: item.adjudication:benefitpaymentstatus 1..1.
+	if f == formPharmacy {
+		return out
+	}
+	units := l.qty
+	out = append(out, adjudication{Category: catUnits, Value: &units})
+	if a.submitted > a.allowed {
+		out = append(out, adjudication{Category: catAdjustment, Reason: &carcFeeSchedule, Amount: usd(a.submitted - a.allowed)})
+	}
+	if f == formProfessional || f == formOral {
 		out = append(out, adjudication{Category: catPayStatus, Reason: &inNetwork})
 	}
 	return out
 }
 
-// totals sums the lines per category; a category appears when any line
-// has it, so the header always equals the sum of the items. It also
-// returns the benefit paid.
-func totals(lines []line) ([]total, cents) {
+// sumLines adds up the claim's lines.
+func sumLines(lines []line) amounts {
 	var sum amounts
 	for _, l := range lines {
 		sum.submitted += l.amt.submitted
@@ -179,6 +259,12 @@ func totals(lines []line) ([]total, cents) {
 		sum.copay += l.amt.copay
 		sum.paid += l.amt.paid
 	}
+	return sum
+}
+
+// totals sums the lines per category; a category appears when any line
+// has it, so the header always equals the sum of the items.
+func totals(sum amounts) []total {
 	out := []total{{catSubmitted, usd(sum.submitted)}, {catEligible, usd(sum.allowed)}}
 	if sum.deductible > 0 {
 		out = append(out, total{catDeductible, usd(sum.deductible)})
@@ -189,7 +275,37 @@ func totals(lines []line) ([]total, cents) {
 	if sum.copay > 0 {
 		out = append(out, total{catCopay, usd(sum.copay)})
 	}
-	return append(out, total{catBenefit, usd(sum.paid)}), sum.paid
+	return append(out, total{catBenefit, usd(sum.paid)})
+}
+
+// headerAdjudication is the claim-level adjudication: the payment status
+// where the profile has it (Institutional and Pharmacy 1..1, Oral 1..*),
+// the billing and, for a professional or dental claim with a rendering
+// provider, the rendering provider's network status, and on an
+// institutional claim the member's shares of the whole bill with their
+// adjustment reasons (CARC 1, 2, 3), which Part A settles per stay. No
+// amount-type category appears here: the amounts are the items' (C4BB
+// invariant EOB-institutional-item-or-header-adjudication).
+func headerAdjudication(c *claim, f form, sum amounts) []adjudication {
+	out := make([]adjudication, 0, 6)
+	if f != formProfessional {
+		out = append(out, adjudication{Category: catPayStatus, Reason: &inNetwork})
+	}
+	out = append(out, adjudication{Category: catBilling, Reason: &inNetwork})
+	if f == formOral || c.typ == "carrier" {
+		out = append(out, adjudication{Category: catRendering, Reason: &inNetwork})
+	}
+	if f.institutional() {
+		for _, s := range []struct {
+			amount cents
+			reason *concept
+		}{{sum.deductible, &carcDeductible}, {sum.coinsurance, &carcCoinsurance}, {sum.copay, &carcCopay}} {
+			if s.amount > 0 {
+				out = append(out, adjudication{Category: catAdjustment, Reason: s.reason, Amount: usd(s.amount)})
+			}
+		}
+	}
+	return out
 }
 
 func role(code, display string) *concept {
@@ -203,9 +319,23 @@ func supporting(seq int, code, display string) supportingInfo {
 
 // eob renders one claim as an ExplanationOfBenefit.
 func (b *builder) eob(c *claim) Resource {
-	profile, claimType, sub := claimKind(c.typ)
-	professional := claimType.Code == "professional"
+	f, profile, claimType, sub := claimKind(c.typ)
 	patient := reference{Reference: "Patient/" + b.pid}
+	types := []coding{claimType}
+	if c.typ != ClaimTypeOral {
+		// The docs' eob-type coding that the type search parameter
+		// matches; it has no code for dental claims (ClaimTypeOral).
+		types = append(types, coding{sysEOBType, c.typ, ""})
+	}
+	// The billing provider: an organization, or for a dental claim the
+	// dentist (C4BB Oral: provider only Reference(C4BBPractitioner)).
+	var provider reference
+	if f == formOral {
+		provider = b.refs.practitioner(c.rendering)
+	} else {
+		provider = b.refs.org(c.provider)
+	}
+	sum := sumLines(c.lines)
 	res := eobResource{
 		ResourceType: "ExplanationOfBenefit",
 		ID:           c.id(),
@@ -218,24 +348,31 @@ func (b *builder) eob(c *claim) Resource {
 		Status: "active",
 		// The HL7 claim type the profile fixes, plus the docs' eob-type
 		// coding that the type search parameter matches.
-		Type:           concept{Coding: []coding{claimType, {sysEOBType, c.typ, ""}}},
+		Type:           concept{Coding: types},
 		Use:            "claim",
 		Patient:        patient,
 		BillablePeriod: period{Start: fmtDate(c.start), End: fmtDate(c.end)},
 		Created:        fmtInstant(c.created),
 		Insurer:        payerRef(),
-		Provider:       b.refs.org(c.provider),
+		Provider:       provider,
 		Outcome:        "complete",
 		Payee: &payee{
 			Type:  conceptOf(sysPayeeType, "provider", "Provider"),
-			Party: &reference{Reference: "Organization/" + c.provider},
+			Party: &reference{Reference: provider.Reference},
 		},
-		CareTeam:       b.careTeam(c, professional),
-		SupportingInfo: supportingInfos(c, professional, sub.Code),
-		Diagnosis:      diagnoses(c, professional, sub.Code),
+		CareTeam:       b.careTeam(c, f),
+		SupportingInfo: b.supportingInfos(c, f),
+		Diagnosis:      diagnoses(c, f),
 		Procedure:      procedures(c),
 		Insurance:      []insurance{{Focal: true, Coverage: reference{Reference: "Coverage/" + b.coverageFor(c.typ)}}},
-		Item:           items(c, professional),
+		Item:           b.items(c, f),
+		Adjudication:   headerAdjudication(c, f, sum),
+		Total:          totals(sum),
+		Payment: &payment{
+			Type:   &statusPaid,
+			Date:   fmtDate(c.created.AddDate(0, 0, 3)),
+			Amount: usd(sum.paid),
+		},
 	}
 	if sub.Code != "" {
 		res.SubType = &concept{Coding: []coding{sub}}
@@ -244,18 +381,13 @@ func (b *builder) eob(c *claim) Resource {
 		res.Contained = []serviceRequest{referral(c, patient)}
 		res.Referral = &reference{Reference: "#1"}
 	}
-	if !professional {
-		// Institutional and Pharmacy: adjudication:benefitpaymentstatus at
-		// the header, amounts only on the items (C4BB invariant
-		// EOB-institutional-item-or-header-adjudication).
-		res.Adjudication = []adjudication{{Category: catPayStatus, Reason: &inNetwork}}
-	}
-	var paid cents
-	res.Total, paid = totals(c.lines)
-	res.Payment = &payment{
-		Type:   &concept{Coding: []coding{{sysC4BBPayment, "paid", "Paid"}}},
-		Date:   fmtDate(c.created.AddDate(0, 0, 3)),
-		Amount: usd(paid),
+	if adj, ok := b.adjustment(c); ok {
+		res.Related = []related{{
+			Relationship: conceptOf(sysRelatedClaim, "prior", "Prior Claim"),
+			Reference:    identifier{System: sysClaimID, Value: adj.prior},
+		}}
+		res.ProcessNote = []processNote{{Number: 1, Type: "display", Text: adj.note}}
+		res.Item[adj.line].NoteNumber = []int{1}
 	}
 	return Resource{
 		Type:        "ExplanationOfBenefit",

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,34 @@ import (
 // Spec.ClaimCounts is read in and that a member's claims are drawn in.
 var ClaimTypes = []string{"carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "snf", "pde"}
 
+// ClaimTypeOral is the Resource.ClaimType of a dental claim, served as the
+// C4BB Oral profile (C4BB-ExplanationOfBenefit-Oral). It is not one of
+// ClaimTypes: those are the codes of the docs' eob-type code system
+// (EOBTypeSystem), Medicare's claim files, which have no dental claim, as
+// Original Medicare pays for no routine dental care. A dental EOB's type
+// carries only the HL7 claim-type coding oral, so no eob-type value finds
+// it, and Spec.ClaimCounts cannot ask for it. Medicare Advantage members,
+// whose plan adds dental benefits, have dental claims.
+const ClaimTypeOral = "oral"
+
+// ClaimTypeSystem is the HL7 claim type code system. Every EOB's type
+// carries one of its codes first, the one its C4BB profile fixes
+// (HL7ClaimType).
+const ClaimTypeSystem = "http://terminology.hl7.org/CodeSystem/claim-type"
+
+// HL7ClaimType returns the code of ClaimTypeSystem that the EOB of a claim
+// type (one of ClaimTypes or ClaimTypeOral) carries: professional for
+// carrier and DME claims, institutional for stays, outpatient, home health
+// and hospice claims, pharmacy for Part D fills, oral for dental claims;
+// "" for any other value.
+func HL7ClaimType(claimType string) string {
+	if claimType != ClaimTypeOral && !slices.Contains(ClaimTypes, claimType) {
+		return ""
+	}
+	_, _, code, _ := claimKind(claimType)
+	return code.Code
+}
+
 // Spec says which member to build.
 type Spec struct {
 	// Number is the account number N: username BCNCUser%02d, password
@@ -22,7 +51,8 @@ type Spec struct {
 	PatientID string
 	// ClaimCounts, when not nil, gives the exact number of
 	// ExplanationOfBenefit resources per claim type; types it does not name
-	// get none. Nil means the counts are drawn.
+	// get none, and the member has no dental claims (ClaimTypeOral). Nil
+	// means the counts are drawn.
 	ClaimCounts map[string]int
 	// Rich guarantees at least one of every claim type and every clinical
 	// resource type.
@@ -122,6 +152,13 @@ const (
 	streamClaims
 	streamClinical
 	streamPatient
+	// The streams of what was added to members later: their Patient's
+	// address history and languages, their dental care, and the records
+	// of the prescriptions written at it. Being new streams, they change
+	// nothing drawn from the others.
+	streamPatientDetails
+	streamDental
+	streamDentalRecords
 	// streamExtra is the first of the streams of claims added after the
 	// fact (ExtraClaim): the k-th added claim draws from streamExtra+k.
 	streamExtra uint64 = 1 << 32

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -52,7 +53,7 @@ func summaryLine(m *Member) string {
 		h.Write([]byte{'\n'})
 	}
 	keys := []string{"Patient", "Coverage"}
-	for _, t := range ClaimTypes {
+	for _, t := range append(slices.Clone(ClaimTypes), ClaimTypeOral) {
 		keys = append(keys, "eob:"+t)
 	}
 	keys = append(keys, clinicalTypes...)

@@ -47,6 +47,21 @@ type drug struct {
 	perDay          float64 // units dispensed per day
 	cost30          cents
 	brand           bool
+	// compound, when set, makes the drug a compound the pharmacy mixes
+	// from its ingredients: it has no RxNorm or NDC of its own (rxnorm
+	// and ndc are empty).
+	compound *[]ingredient
+	// sig is the dosage instruction, when it is not a count of units a
+	// day.
+	sig string
+}
+
+// ingredient is one part of a compound: its NDC and the share of the
+// compound's quantity it makes up, in the unit given (UCUM).
+type ingredient struct {
+	ndc   coding
+	share float64
+	unit  string
 }
 
 // condition is one chronic condition of the table.
@@ -114,19 +129,19 @@ var (
 )
 
 var (
-	drugMetformin  = drug{"860975", "24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet", "00093726701", "Metformin HCl ER 500 MG Tablet", 2, 1200, false}
-	drugInsulin    = drug{"311041", "insulin glargine 100 UNT/ML Injectable Solution", "00088222033", "Lantus 100 UNIT/ML Vial", 0.5, 31500, true}
-	drugLisinopril = drug{"314076", "lisinopril 10 MG Oral Tablet", "68180051401", "Lisinopril 10 MG Tablet", 1, 600, false}
-	drugAmlodipine = drug{"197361", "amlodipine 5 MG Oral Tablet", "00069153068", "Amlodipine 5 MG Tablet", 1, 700, false}
-	drugAtorva     = drug{"617310", "atorvastatin 20 MG Oral Tablet", "00071015523", "Atorvastatin 20 MG Tablet", 1, 1100, false}
-	drugAdvair     = drug{"896209", "60 ACTUAT fluticasone propionate 0.25 MG/ACTUAT / salmeterol 0.05 MG/ACTUAT Dry Powder Inhaler", "00173069600", "Advair Diskus 250/50 Inhaler", 2, 42000, true}
-	drugAlbuterol  = drug{"745679", "200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", "59310057922", "ProAir HFA 90 MCG Inhaler", 0.2, 6500, true}
-	drugFurosemide = drug{"313988", "furosemide 40 MG Oral Tablet", "00054429931", "Furosemide 40 MG Tablet", 1, 500, false}
-	drugMetoprolol = drug{"866412", "24 HR metoprolol succinate 100 MG Extended Release Oral Tablet", "00186109205", "Toprol XL 100 MG Tablet", 1, 1800, false}
-	drugApixaban   = drug{"1364445", "apixaban 5 MG Oral Tablet", "00003089421", "Eliquis 5 MG Tablet", 2, 55000, true}
-	drugSertraline = drug{"312940", "sertraline 50 MG Oral Tablet", "16729021401", "Sertraline 50 MG Tablet", 1, 800, false}
-	drugLevothyrox = drug{"966222", "levothyroxine sodium 0.075 MG Oral Tablet", "00074455290", "Synthroid 75 MCG Tablet", 1, 1500, false}
-	drugNaproxen   = drug{"849574", "naproxen sodium 220 MG Oral Tablet", "00536455201", "Naproxen Sodium 220 MG Tablet", 2, 500, false}
+	drugMetformin  = drug{"860975", "24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet", "00093726701", "Metformin HCl ER 500 MG Tablet", 2, 1200, false, nil, ""}
+	drugInsulin    = drug{"311041", "insulin glargine 100 UNT/ML Injectable Solution", "00088222033", "Lantus 100 UNIT/ML Vial", 0.5, 31500, true, nil, ""}
+	drugLisinopril = drug{"314076", "lisinopril 10 MG Oral Tablet", "68180051401", "Lisinopril 10 MG Tablet", 1, 600, false, nil, ""}
+	drugAmlodipine = drug{"197361", "amlodipine 5 MG Oral Tablet", "00069153068", "Amlodipine 5 MG Tablet", 1, 700, false, nil, ""}
+	drugAtorva     = drug{"617310", "atorvastatin 20 MG Oral Tablet", "00071015523", "Atorvastatin 20 MG Tablet", 1, 1100, false, nil, ""}
+	drugAdvair     = drug{"896209", "60 ACTUAT fluticasone propionate 0.25 MG/ACTUAT / salmeterol 0.05 MG/ACTUAT Dry Powder Inhaler", "00173069600", "Advair Diskus 250/50 Inhaler", 2, 42000, true, nil, ""}
+	drugAlbuterol  = drug{"745679", "200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", "59310057922", "ProAir HFA 90 MCG Inhaler", 0.2, 6500, true, nil, ""}
+	drugFurosemide = drug{"313988", "furosemide 40 MG Oral Tablet", "00054429931", "Furosemide 40 MG Tablet", 1, 500, false, nil, ""}
+	drugMetoprolol = drug{"866412", "24 HR metoprolol succinate 100 MG Extended Release Oral Tablet", "00186109205", "Toprol XL 100 MG Tablet", 1, 1800, false, nil, ""}
+	drugApixaban   = drug{"1364445", "apixaban 5 MG Oral Tablet", "00003089421", "Eliquis 5 MG Tablet", 2, 55000, true, nil, ""}
+	drugSertraline = drug{"312940", "sertraline 50 MG Oral Tablet", "16729021401", "Sertraline 50 MG Tablet", 1, 800, false, nil, ""}
+	drugLevothyrox = drug{"966222", "levothyroxine sodium 0.075 MG Oral Tablet", "00074455290", "Synthroid 75 MCG Tablet", 1, 1500, false, nil, ""}
+	drugNaproxen   = drug{"849574", "naproxen sodium 220 MG Oral Tablet", "00536455201", "Naproxen Sodium 220 MG Tablet", 2, 500, false, nil, ""}
 )
 
 // The monitoring cadences follow the usual guidelines: HbA1c at least
@@ -311,6 +326,13 @@ type admission struct {
 	days      [2]int
 	needs     string
 	aftercare coding
+	// elective marks a planned admission (for surgery); the others come
+	// through the emergency room. drg is the MS-DRG group the stay falls
+	// in, and drgBeforeFY2021 the one before MS-DRG version 38 where that
+	// version regrouped it (zero where it did not).
+	elective        bool
+	drg             msDRG
+	drgBeforeFY2021 msDRG
 }
 
 var (
@@ -318,15 +340,18 @@ var (
 	dxGait      = coding{sysICD10CM, "R26.89", "Other abnormalities of gait and mobility"}
 )
 
+// both is an MS-DRG group not split by severity.
+func both(d coding) msDRG { return msDRG{d, d} }
+
 var admissions = []admission{
-	{dxPneumonia, coding{}, [2]int{3, 6}, "", dxPneumonia},
-	{coding{sysICD10CM, "I50.23", "Acute on chronic systolic (congestive) heart failure"}, coding{}, [2]int{3, 7}, "heartfailure", coding{sysICD10CM, "I50.22", "Chronic systolic (congestive) heart failure"}},
-	{coding{sysICD10CM, "J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation"}, coding{sysICD10PCS, "5A1945Z", "Respiratory Ventilation, 24-96 Consecutive Hours"}, [2]int{4, 8}, "copd", coding{sysICD10CM, "J44.9", "Chronic obstructive pulmonary disease, unspecified"}},
-	{coding{sysICD10CM, "M17.11", "Unilateral primary osteoarthritis, right knee"}, coding{sysICD10PCS, "0SRC0J9", "Replacement of Right Knee Joint with Synthetic Substitute, Cemented, Open Approach"}, [2]int{2, 4}, "osteoarthritis", coding{sysICD10CM, "Z47.1", "Aftercare following joint replacement surgery"}},
-	{coding{sysICD10CM, "I21.4", "Non-ST elevation (NSTEMI) myocardial infarction"}, coding{sysICD10PCS, "02703DZ", "Dilation of Coronary Artery, One Artery with Intraluminal Device, Percutaneous Approach"}, [2]int{2, 5}, "", coding{sysICD10CM, "Z48.812", "Encounter for surgical aftercare following surgery on the circulatory system"}},
-	{coding{sysICD10CM, "A41.9", "Sepsis, unspecified organism"}, coding{sysICD10PCS, "30233N1", "Transfusion of Nonautologous Red Blood Cells into Peripheral Vein, Percutaneous Approach"}, [2]int{5, 10}, "", dxGait},
-	{coding{sysICD10CM, "K80.20", "Calculus of gallbladder without cholecystitis without obstruction"}, coding{sysICD10PCS, "0FT44ZZ", "Resection of Gallbladder, Percutaneous Endoscopic Approach"}, [2]int{1, 3}, "", coding{sysICD10CM, "Z48.815", "Encounter for surgical aftercare following surgery on the digestive system"}},
-	{coding{sysICD10CM, "N17.9", "Acute kidney failure, unspecified"}, coding{sysICD10PCS, "5A1D70Z", "Performance of Urinary Filtration, Intermittent, Less than 6 Hours Per Day"}, [2]int{3, 7}, "", dxGait},
+	{dxPneumonia, coding{}, [2]int{3, 6}, "", dxPneumonia, false, msDRG{drg("194", "Simple pneumonia and pleurisy with CC"), drg("195", "Simple pneumonia and pleurisy without CC/MCC")}, msDRG{}},
+	{coding{sysICD10CM, "I50.23", "Acute on chronic systolic (congestive) heart failure"}, coding{}, [2]int{3, 7}, "heartfailure", coding{sysICD10CM, "I50.22", "Chronic systolic (congestive) heart failure"}, false, msDRG{drg("292", "Heart failure and shock with CC"), drg("293", "Heart failure and shock without CC/MCC")}, msDRG{}},
+	{coding{sysICD10CM, "J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation"}, coding{sysICD10PCS, "5A1945Z", "Respiratory Ventilation, 24-96 Consecutive Hours"}, [2]int{4, 8}, "copd", coding{sysICD10CM, "J44.9", "Chronic obstructive pulmonary disease, unspecified"}, false, both(drg("208", "Respiratory system diagnosis with ventilator support <=96 hours")), msDRG{}},
+	{coding{sysICD10CM, "M17.11", "Unilateral primary osteoarthritis, right knee"}, coding{sysICD10PCS, "0SRC0J9", "Replacement of Right Knee Joint with Synthetic Substitute, Cemented, Open Approach"}, [2]int{2, 4}, "osteoarthritis", coding{sysICD10CM, "Z47.1", "Aftercare following joint replacement surgery"}, true, both(drg("470", "Major hip and knee joint replacement or reattachment of lower extremity without MCC")), msDRG{}},
+	{coding{sysICD10CM, "I21.4", "Non-ST elevation (NSTEMI) myocardial infarction"}, coding{sysICD10PCS, "02703DZ", "Dilation of Coronary Artery, One Artery with Intraluminal Device, Percutaneous Approach"}, [2]int{2, 5}, "", coding{sysICD10CM, "Z48.812", "Encounter for surgical aftercare following surgery on the circulatory system"}, false, both(drg("322", "Percutaneous cardiovascular procedures with intraluminal device without MCC")), both(drg("249", "Percutaneous cardiovascular procedures with non-drug-eluting stent without MCC"))},
+	{coding{sysICD10CM, "A41.9", "Sepsis, unspecified organism"}, coding{sysICD10PCS, "30233N1", "Transfusion of Nonautologous Red Blood Cells into Peripheral Vein, Percutaneous Approach"}, [2]int{5, 10}, "", dxGait, false, both(drg("872", "Septicemia or severe sepsis without MV >96 hours without MCC")), msDRG{}},
+	{coding{sysICD10CM, "K80.20", "Calculus of gallbladder without cholecystitis without obstruction"}, coding{sysICD10PCS, "0FT44ZZ", "Resection of Gallbladder, Percutaneous Endoscopic Approach"}, [2]int{1, 3}, "", coding{sysICD10CM, "Z48.815", "Encounter for surgical aftercare following surgery on the digestive system"}, true, msDRG{drg("418", "Laparoscopic cholecystectomy without C.D.E. with CC"), drg("419", "Laparoscopic cholecystectomy without C.D.E. without CC/MCC")}, msDRG{}},
+	{coding{sysICD10CM, "N17.9", "Acute kidney failure, unspecified"}, coding{sysICD10PCS, "5A1D70Z", "Performance of Urinary Filtration, Intermittent, Less than 6 Hours Per Day"}, [2]int{3, 7}, "", dxGait, false, msDRG{drg("683", "Renal failure with CC"), drg("684", "Renal failure without CC/MCC")}, msDRG{}},
 }
 
 // visit is an outpatient hospital service: the reason, the revenue centre
@@ -342,7 +367,7 @@ type visit struct {
 // screenings and the echocardiograms of heart failure are scheduled apart
 // (timeline.go).
 var outpatientVisits = []visit{
-	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, coding{sysRevenue, "0450", "Emergency room, general"}, cpt("99284", "Emergency department visit, moderate complexity", 150000), false},
+	{coding{sysICD10CM, "R07.9", "Chest pain, unspecified"}, coding{sysRevenue, revEmergency, "Emergency room, general"}, cpt("99284", "Emergency department visit, moderate complexity", 150000), false},
 	{coding{sysICD10CM, "R06.02", "Shortness of breath"}, coding{sysRevenue, "0324", "Radiology diagnostic, chest X-ray"}, cpt("71046", "Radiologic examination, chest, 2 views", 25000), true},
 	{coding{sysICD10CM, "R01.1", "Cardiac murmur, unspecified"}, revEcho, svcEcho, true},
 	{coding{sysICD10CM, "R10.9", "Unspecified abdominal pain"}, coding{sysRevenue, "0352", "CT scan, body"}, cpt("74177", "CT abdomen and pelvis with contrast", 320000), true},
@@ -350,6 +375,9 @@ var outpatientVisits = []visit{
 }
 
 var revEcho = coding{sysRevenue, "0483", "Cardiology, echocardiology"}
+
+// revEmergency is the emergency room's revenue code.
+const revEmergency = "0450"
 
 var (
 	revRoomBoard = coding{sysRevenue, "0120", "Room & board, semi-private, general"}
@@ -394,6 +422,6 @@ var dmeGeneric = []service{
 }
 
 var drugsAcute = []drug{
-	{"308182", "amoxicillin 250 MG Oral Capsule", "00093310701", "Amoxicillin 250 MG Capsule", 3, 900, false},
+	{"308182", "amoxicillin 250 MG Oral Capsule", "00093310701", "Amoxicillin 250 MG Capsule", 3, 900, false, nil, ""},
 	drugNaproxen,
 }

@@ -26,6 +26,7 @@ type codingJ struct{ System, Code string }
 type conceptJ struct{ Coding []codingJ }
 type adjJ struct {
 	Category conceptJ
+	Reason   *conceptJ
 	Amount   *struct{ Value json.Number }
 }
 
@@ -40,8 +41,9 @@ type eobJ struct {
 		Category conceptJ
 		Amount   struct{ Value json.Number }
 	}
-	Payment   struct{ Amount struct{ Value json.Number } }
-	Insurance []struct {
+	Adjudication []adjJ
+	Payment      struct{ Amount struct{ Value json.Number } }
+	Insurance    []struct {
 		Focal    bool
 		Coverage struct{ Reference string }
 	}
@@ -49,8 +51,10 @@ type eobJ struct {
 
 // TestAdjudicationArithmetic: on every EOB of the first 200 members each
 // item has submitted >= eligible >= benefit, eligible = benefit + member
-// shares, every header total equals the sum of its category over the
-// items, and the payment is the benefit total.
+// shares, and its contractual adjustment (CARC 45) is submitted - eligible;
+// every header total equals the sum of its category over the items, each
+// header adjustment reason the member's share it names, and the payment is
+// the benefit total.
 func TestAdjudicationArithmetic(t *testing.T) {
 	checked := 0
 	for _, m := range seed1Members() {
@@ -70,8 +74,20 @@ func TestAdjudicationArithmetic(t *testing.T) {
 						continue
 					}
 					code := a.Category.Coding[0].Code
+					if code == "adjustmentreason" {
+						if a.Reason == nil || a.Reason.Coding[0].Code != "45" {
+							t.Fatalf("%s item %d: adjustment reason %+v", r.ID, i+1, a.Reason)
+						}
+						code = "carc45"
+					} else {
+						sums[code] += parseCents(t, a.Amount.Value)
+					}
 					amt[code] = parseCents(t, a.Amount.Value)
-					sums[code] += amt[code]
+				}
+				// Fills have no adjustment reasons (C4BB Pharmacy slices
+				// none); every other line explains its write-off.
+				if pharmacy := e.Type.Coding[0].Code == "pharmacy"; !pharmacy && amt["carc45"] != amt["submitted"]-amt["eligible"] || pharmacy && amt["carc45"] != 0 {
+					t.Fatalf("%s item %d: CARC 45 %d, submitted %d - eligible %d", r.ID, i+1, amt["carc45"], amt["submitted"], amt["eligible"])
 				}
 				if !(amt["submitted"] >= amt["eligible"] && amt["eligible"] >= amt["benefit"] && amt["benefit"] >= 0) {
 					t.Fatalf("%s item %d: submitted %d, eligible %d, benefit %d", r.ID, i+1, amt["submitted"], amt["eligible"], amt["benefit"])
@@ -91,6 +107,16 @@ func TestAdjudicationArithmetic(t *testing.T) {
 			for code := range sums {
 				if !seen[code] {
 					t.Fatalf("%s: items have %s but the header has no total", r.ID, code)
+				}
+			}
+			carc := map[string]string{"1": "deductible", "2": "coinsurance", "3": "copay"}
+			for _, a := range e.Adjudication {
+				if a.Amount == nil {
+					continue
+				}
+				share, ok := carc[a.Reason.Coding[0].Code]
+				if a.Category.Coding[0].Code != "adjustmentreason" || !ok || parseCents(t, a.Amount.Value) != sums[share] {
+					t.Fatalf("%s: header adjudication %+v, %s total %d", r.ID, a, share, sums[share])
 				}
 			}
 			if got := parseCents(t, e.Payment.Amount.Value); got != sums["benefit"] {
@@ -162,14 +188,24 @@ func TestResourceKeys(t *testing.T) {
 				if err := json.Unmarshal(r.JSON, &e); err != nil {
 					t.Fatal(err)
 				}
+				// The HL7 claim type first, then the docs' eob-type code,
+				// which a dental claim has none of.
 				var eobType string
 				for _, c := range e.Type.Coding {
 					if c.System == sysEOBType {
 						eobType = c.Code
 					}
 				}
-				if eobType != r.ClaimType || !slices.Contains(ClaimTypes, eobType) || !strings.HasPrefix(r.ID, eobType+"-") {
+				want := r.ClaimType
+				if r.ClaimType == ClaimTypeOral {
+					want = ""
+				}
+				if eobType != want || !strings.HasPrefix(r.ID, r.ClaimType+"-") ||
+					!slices.Contains(ClaimTypes, r.ClaimType) && r.ClaimType != ClaimTypeOral {
 					t.Fatalf("%s: ClaimType %q, eob-type %q", r.ID, r.ClaimType, eobType)
+				}
+				if first := e.Type.Coding[0]; first.System != ClaimTypeSystem || first.Code != HL7ClaimType(r.ClaimType) {
+					t.Fatalf("%s: ClaimType %q, first type coding %+v", r.ID, r.ClaimType, first)
 				}
 				if e.BillablePeriod.Start != r.Start.Format(time.DateOnly) || e.BillablePeriod.End != r.End.Format(time.DateOnly) {
 					t.Fatalf("%s: Start/End %v..%v, billablePeriod %v", r.ID, r.Start, r.End, e.BillablePeriod)
@@ -207,8 +243,10 @@ func TestResourceKeys(t *testing.T) {
 						codings = append(codings, c.Coding...)
 					}
 				}
-				if len(r.Code) == 0 {
-					t.Fatalf("%s/%s: no Code tokens", r.Type, r.ID)
+				// Every coding is a token; a compound's prescription has
+				// none, its medication being text alone.
+				if len(r.Code) != len(codings) {
+					t.Fatalf("%s/%s: Code tokens %v, codings %v", r.Type, r.ID, r.Code, codings)
 				}
 				for _, tok := range r.Code {
 					sys, code, _ := strings.Cut(tok, "|")

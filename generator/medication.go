@@ -138,6 +138,7 @@ func (t *timeline) fill(co course) {
 		c := claim{typ: "pde"}
 		b.dispense(r, &c, co.d, day, co.days, co.prescriber)
 		c.refill = rx.fills
+		c.rxWritten = rx.authored
 		rx.fills++
 		rx.lastFill = day
 		t.add(c)
@@ -189,6 +190,7 @@ func (t *timeline) acutePrescription(d drug, day time.Time) {
 	}
 	c := claim{typ: "pde"}
 	b.dispense(r, &c, d, fill, 10, b.pcp)
+	c.rxWritten = day
 	rx.fills++
 	rx.lastFill = fill
 	t.add(c)
@@ -215,31 +217,55 @@ type medicationRequestResource struct {
 
 // medicationRequests renders every prescription, in the order written:
 // active while its course goes on, completed once renewed or used, stopped
-// when the member never filled it or stopped filling it.
+// when the member never filled it or stopped filling it. The
+// prescriptions written at dental visits follow, numbered on, their times
+// drawn from a stream of their own (streamDentalRecords).
 func (b *builder) medicationRequests(r *rand.Rand, subject reference, short string) []Resource {
 	slices.SortStableFunc(b.prescriptions, func(x, y *prescription) int { return x.authored.Compare(y.authored) })
-	category := coding{sysMedReqCat, "community", "Community"}
-	out := make([]Resource, 0, len(b.prescriptions))
+	out := make([]Resource, 0, len(b.prescriptions)+len(b.addedRx))
 	for i, rx := range b.prescriptions {
-		authored := rx.authored.Add(time.Duration(13+r.IntN(8)) * time.Hour)
-		updated := b.cal.stamp(r, later(authored, rx.lastFill))
-		id := fmt.Sprintf("medicationrequest-%s-%d", short, i+1)
-		med := coding{sysRxNorm, rx.d.rxnorm, rx.d.display}
-		res := medicationRequestResource{
-			ResourceType: "MedicationRequest", ID: id,
-			Meta:                      meta{LastUpdated: fmtInstant(updated), Profile: []string{profMedication}},
-			Status:                    rx.status,
-			Intent:                    "order",
-			Category:                  []concept{{Coding: []coding{category}}},
-			ReportedBoolean:           false,
-			MedicationCodeableConcept: concept{Coding: []coding{med}, Text: rx.d.display},
-			Subject:                   subject,
-			AuthoredOn:                fmtInstant(authored),
-			Requester:                 b.refs.practitioner(rx.prescriber),
-			DosageInstruction:         []dosage{{Text: fmt.Sprintf("Use %g per day as directed", rx.d.perDay)}},
+		out = append(out, b.medicationRequest(r, rx, subject, fmt.Sprintf("medicationrequest-%s-%d", short, i+1)))
+	}
+	if len(b.addedRx) > 0 {
+		r := newRand(b.g.seed, b.spec.Number, streamDentalRecords)
+		for i, rx := range b.addedRx {
+			out = append(out, b.medicationRequest(r, rx, subject, fmt.Sprintf("medicationrequest-%s-%d", short, len(b.prescriptions)+i+1)))
 		}
-		out = append(out, Resource{Type: "MedicationRequest", ID: id, LastUpdated: updated, Start: authored, End: authored,
-			Category: []string{token(category)}, Code: []string{token(med)}, JSON: b.enc.encode(&res)})
 	}
 	return out
+}
+
+// medicationRequest renders one prescription as id. A compound, which
+// has no RxNorm code, is named by text alone (US Core MedicationRequest:
+// medication[x] binds RxNorm extensibly).
+func (b *builder) medicationRequest(r *rand.Rand, rx *prescription, subject reference, id string) Resource {
+	category := coding{sysMedReqCat, "community", "Community"}
+	authored := rx.authored.Add(time.Duration(13+r.IntN(8)) * time.Hour)
+	updated := b.cal.stamp(r, later(authored, rx.lastFill))
+	sig := rx.d.sig
+	if sig == "" {
+		sig = fmt.Sprintf("Use %g per day as directed", rx.d.perDay)
+	}
+	medication := concept{Text: rx.d.display}
+	var codes []string
+	if rx.d.rxnorm != "" {
+		med := coding{sysRxNorm, rx.d.rxnorm, rx.d.display}
+		medication.Coding = []coding{med}
+		codes = []string{token(med)}
+	}
+	res := medicationRequestResource{
+		ResourceType: "MedicationRequest", ID: id,
+		Meta:                      meta{LastUpdated: fmtInstant(updated), Profile: []string{profMedication}},
+		Status:                    rx.status,
+		Intent:                    "order",
+		Category:                  []concept{{Coding: []coding{category}}},
+		ReportedBoolean:           false,
+		MedicationCodeableConcept: medication,
+		Subject:                   subject,
+		AuthoredOn:                fmtInstant(authored),
+		Requester:                 b.refs.practitioner(rx.prescriber),
+		DosageInstruction:         []dosage{{Text: sig}},
+	}
+	return Resource{Type: "MedicationRequest", ID: id, LastUpdated: updated, Start: authored, End: authored,
+		Category: []string{token(category)}, Code: codes, JSON: b.enc.encode(&res)}
 }

@@ -19,7 +19,8 @@ type Resource struct {
 	// LastUpdated equals the JSON's meta.lastUpdated.
 	LastUpdated time.Time
 	// ClaimType is the docs' claim type of an ExplanationOfBenefit (carrier,
-	// dme, hha, hospice, inpatient, outpatient, snf, pde); empty otherwise.
+	// dme, hha, hospice, inpatient, outpatient, snf, pde: ClaimTypes), or
+	// ClaimTypeOral for a dental claim; empty for other resources.
 	ClaimType string
 	// Start and End bound the date a search by date or service-date compares:
 	// an EOB's billablePeriod, an Encounter's period, an Observation's

@@ -184,17 +184,49 @@ func (p *person) age(t time.Time) int {
 }
 
 type patientResource struct {
-	ResourceType string         `json:"resourceType"`
-	ID           string         `json:"id"`
-	Meta         meta           `json:"meta"`
-	Extension    []extension    `json:"extension,omitempty"`
-	Identifier   []identifier   `json:"identifier,omitempty"`
-	Active       bool           `json:"active"`
-	Name         []humanName    `json:"name,omitempty"`
-	Telecom      []contactPoint `json:"telecom,omitempty"`
-	Gender       string         `json:"gender,omitempty"`
-	BirthDate    string         `json:"birthDate,omitempty"`
-	Address      []address      `json:"address,omitempty"`
+	ResourceType    string          `json:"resourceType"`
+	ID              string          `json:"id"`
+	Meta            meta            `json:"meta"`
+	Extension       []extension     `json:"extension,omitempty"`
+	Identifier      []identifier    `json:"identifier,omitempty"`
+	Active          bool            `json:"active"`
+	Name            []humanName     `json:"name,omitempty"`
+	Telecom         []contactPoint  `json:"telecom,omitempty"`
+	Gender          string          `json:"gender,omitempty"`
+	BirthDate       string          `json:"birthDate,omitempty"`
+	DeceasedBoolean *bool           `json:"deceasedBoolean,omitempty"`
+	Address         []address       `json:"address,omitempty"`
+	Communication   []communication `json:"communication,omitempty"`
+}
+
+type communication struct {
+	Language  concept `json:"language"`
+	Preferred bool    `json:"preferred,omitempty"`
+}
+
+// The languages a member speaks (US Core: communication.language from BCP
+// 47): English, or Spanish for half the Hispanic members, who then read
+// English too.
+var (
+	english = conceptOf(sysLanguage, "en", "English")
+	spanish = conceptOf(sysLanguage, "es", "Spanish")
+)
+
+// patientDetails draws what a member's Patient gained later, from its own
+// stream: since when the member has lived at the address on file (from
+// their eighteenth birthday up to a year ago), and their languages.
+func (b *builder) patientDetails(r *rand.Rand) (movedIn time.Time, languages []communication) {
+	p := &b.person
+	from, to := p.birth.AddDate(18, 0, 0), b.cal.asOf.AddDate(-1, 0, 0)
+	movedIn = from
+	if to.After(from) {
+		movedIn = addDays(from, r.IntN(daysBetween(from, to)+1))
+	}
+	languages = []communication{{Language: english, Preferred: true}}
+	if p.hispanic && r.Float64() < 0.5 {
+		languages = []communication{{Language: spanish, Preferred: true}, {Language: english}}
+	}
+	return movedIn, languages
 }
 
 // patient renders the C4BB-Patient. Identifiers follow the docs (bene_id =
@@ -211,6 +243,10 @@ func (b *builder) patient(updated time.Time) Resource {
 	if p.gender == "male" {
 		birthSex = "M"
 	}
+	movedIn, languages := b.patientDetails(newRand(b.g.seed, b.spec.Number, streamPatientDetails))
+	// Every member is alive: a record ends at the as-of date with its
+	// member still covered (C4BB Patient: deceased[x] must support).
+	alive := false
 	res := patientResource{
 		ResourceType: "Patient",
 		ID:           b.pid,
@@ -238,12 +274,15 @@ func (b *builder) patient(updated time.Time) Resource {
 			{System: "phone", Value: p.phone, Use: "home"},
 			{System: "email", Value: b.m.Email},
 		},
-		Gender:    p.gender,
-		BirthDate: fmtDate(p.birth),
+		Gender:          p.gender,
+		BirthDate:       fmtDate(p.birth),
+		DeceasedBoolean: &alive,
 		Address: []address{{
 			Use: "home", Type: "physical", Line: []string{p.street}, City: p.city.name,
 			District: p.city.county, State: "NC", PostalCode: p.city.zip, Country: "US",
+			Period: &period{Start: fmtDate(movedIn)},
 		}},
+		Communication: languages,
 	}
 	return Resource{Type: "Patient", ID: b.pid, LastUpdated: updated, JSON: b.enc.encode(&res)}
 }

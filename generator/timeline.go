@@ -243,6 +243,10 @@ func (t *timeline) hospitalStays(years float64) {
 		t.add(stay)
 		t.stays = append(t.stays, span{stay.start, stay.end})
 		last := stay.end
+		// The stay, or the skilled nursing that follows it, discharges
+		// the member to the care drawn next (NUBC UB-04 FL17): to a
+		// skilled nursing facility, to home health, else home.
+		discharging := len(b.claims) - 1
 		// Skilled nursing needs a qualifying stay and an admission within
 		// 30 days of its discharge (42 CFR 409.30(b)(1)): here the day of
 		// discharge or one of the two after.
@@ -251,7 +255,9 @@ func (t *timeline) hospitalStays(years float64) {
 			if end := addDays(start, snfDays); !end.After(t.careEnd) {
 				c := claim{typ: "snf"}
 				b.withActive(start, func() { b.nursingStay(r, &c, start, snfDays, a.aftercare) })
+				b.claims[discharging].discharge = dischargeToSNF
 				t.add(c)
+				discharging = len(b.claims) - 1
 				t.stays = append(t.stays, span{start, end})
 				last = end
 			}
@@ -261,6 +267,7 @@ func (t *timeline) hospitalStays(years float64) {
 			if end := addDays(start, hhaDays); !end.After(t.careEnd) {
 				c := claim{typ: "hha"}
 				b.withActive(start, func() { b.homeHealth(r, &c, start, hhaDays, a.aftercare) })
+				b.claims[discharging].discharge = dischargeToHomeHealth
 				t.add(c)
 				last = end
 			}

@@ -14,7 +14,7 @@ import (
 // office is a carrier claim for a visit to rendering on day, billed by the
 // practitioner's group practice.
 func (b *builder) office(day time.Time, rendering, referring string) claim {
-	return claim{typ: "carrier", start: day, end: day, rendering: rendering, referring: referring, provider: b.clinicOf(rendering)}
+	return claim{typ: "carrier", start: day, end: day, rendering: rendering, referring: referring, provider: clinicOf(rendering)}
 }
 
 // addLabs bills each test on c, with one venipuncture for the draw; every

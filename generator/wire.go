@@ -115,6 +115,7 @@ type address struct {
 	State      string   `json:"state,omitempty"`
 	PostalCode string   `json:"postalCode,omitempty"`
 	Country    string   `json:"country,omitempty"`
+	Period     *period  `json:"period,omitempty"`
 }
 
 // encoder renders resources to compact JSON through one reused buffer.
