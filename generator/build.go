@@ -64,13 +64,18 @@ func (b *builder) build() *Member {
 	for i := range b.claims {
 		res = append(res, b.eob(&b.claims[i]))
 	}
-	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
+	clinical := b.clinical(newRand(seed, n, streamClinical))
+	res = append(res, clinical...)
+	usCore, meds := b.usCore(newRand(seed, n, streamUSCore), clinical)
+	res = append(res, usCore...)
+	b.practiceRefs()
 	for _, id := range sorted(b.refs.practitioners) {
 		res = append(res, b.g.directoryResource(b.enc, "Practitioner", id))
 	}
 	for _, id := range sorted(b.refs.organizations) {
 		res = append(res, b.g.directoryResource(b.enc, "Organization", id))
 	}
+	res = append(res, b.usCoreDirectory(meds)...)
 	b.m.Resources = res
 	return b.m
 }
