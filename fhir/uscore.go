@@ -31,6 +31,7 @@ var searchPaths = map[string][]string{
 	"PractitionerRole.practitioner":       {"practitioner"},
 	"AllergyIntolerance.clinical-status":  {"clinicalStatus"},
 	"CarePlan.status":                     {"status"},
+	"CarePlan.date":                       {"period"},
 	"CareTeam.status":                     {"status"},
 	"CareTeam.role":                       {"participant.role"},
 	"Condition.clinical-status":           {"clinicalStatus"},

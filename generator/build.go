@@ -64,9 +64,8 @@ func (b *builder) build() *Member {
 	for i := range b.claims {
 		res = append(res, b.eob(&b.claims[i]))
 	}
-	clinical := b.clinical(newRand(seed, n, streamClinical))
-	res = append(res, clinical...)
-	usCore, meds := b.usCore(newRand(seed, n, streamUSCore), clinical)
+	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
+	usCore, meds := b.usCore(newRand(seed, n, streamUSCore), res)
 	res = append(res, usCore...)
 	b.practiceRefs()
 	for _, id := range sorted(b.refs.practitioners) {

@@ -67,13 +67,14 @@ type usCoreRecord struct {
 }
 
 // usCore renders the US Core resources derived from the member's timeline
-// and from clinical, the clinical resources already rendered; it returns
-// them in usCoreClinicalTypes order.
-func (b *builder) usCore(r *rand.Rand, clinical []Resource) ([]Resource, map[string]drug) {
+// and from served, the member's resources rendered so far (Patient,
+// Coverage, claims and clinical resources); it returns them in
+// usCoreClinicalTypes order, and the drugs dispensed by Medication id.
+func (b *builder) usCore(r *rand.Rand, served []Resource) ([]Resource, map[string]drug) {
 	subject := reference{Reference: "Patient/" + b.pid}
 	short := strings.TrimPrefix(b.pid, "-")
 	rec := usCoreRecord{medications: map[string]drug{}}
-	b.labReports(r, subject, &rec, observationTimes(clinical))
+	b.labReports(r, subject, &rec, observationTimes(served))
 	b.imagingReports(r, subject, &rec)
 	b.clinicalNotes(r, subject, &rec)
 	b.carePlans(r, subject, short, &rec)
@@ -86,9 +87,9 @@ func (b *builder) usCore(r *rand.Rand, clinical []Resource) ([]Resource, map[str
 		rec.plans, rec.goals, rec.teams, rec.dispenses, rec.devices, rec.answers} {
 		out = append(out, group...)
 	}
-	// The plan transmits every clinical resource (US Core Provenance,
-	// "Basic Provenance Requirements").
-	prov := provenances(short, clinical)
+	// The plan transmits every resource it serves of the member (US Core
+	// Provenance, "Basic Provenance Requirements").
+	prov := provenances(short, served)
 	out = append(out, append(prov, provenances(short, out)...)...)
 	return out, rec.medications
 }
