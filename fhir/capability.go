@@ -61,10 +61,11 @@ type (
 		Display string `json:"display,omitempty"`
 	}
 	capResource struct {
-		Type          string           `json:"type"`
-		Interaction   []capInteraction `json:"interaction"`
-		SearchInclude []string         `json:"searchInclude,omitempty"`
-		SearchParam   []capSearchParam `json:"searchParam,omitempty"`
+		Type             string           `json:"type"`
+		Interaction      []capInteraction `json:"interaction"`
+		SearchInclude    []string         `json:"searchInclude,omitempty"`
+		SearchRevInclude []string         `json:"searchRevInclude,omitempty"`
+		SearchParam      []capSearchParam `json:"searchParam,omitempty"`
 	}
 	capInteraction struct {
 		Code string `json:"code"`
@@ -152,15 +153,19 @@ func (a *API) capabilities(base string) ([]byte, error) {
 }
 
 // capResources lists the route table as rest.resource entries: the
-// interactions, the _include values and the search parameters served. No
-// _revinclude is served, as the C4BB CapabilityStatement lists none, so no
-// searchRevInclude is listed.
+// interactions, the _include values, the _revinclude of Provenance on
+// every type searched by the member (US Core 6.1 server
+// CapabilityStatement, "searchRevInclude") and the search parameters
+// served.
 func (a *API) capResources() []capResource {
 	out := make([]capResource, 0, len(a.types))
 	for _, t := range a.types {
 		r := capResource{Type: t.Name, Interaction: []capInteraction{{Code: "read"}}, SearchInclude: t.includeValues()}
 		if len(t.Params) > 0 {
 			r.Interaction = append(r.Interaction, capInteraction{Code: "search-type"})
+		}
+		if t.compartmentParam() != "" {
+			r.SearchRevInclude = []string{"Provenance:target"}
 		}
 		for _, p := range t.Params {
 			r.SearchParam = append(r.SearchParam, capSearchParam{Name: p.Name, Type: p.Type, Documentation: p.Doc})

@@ -19,6 +19,7 @@ const (
 	refInsurer                 // ExplanationOfBenefit.insurer
 	refPayee                   // ExplanationOfBenefit.payee.party
 	refPayor                   // Coverage.payor
+	refTarget                  // Provenance.target
 	refKinds
 )
 

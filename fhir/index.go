@@ -32,6 +32,10 @@ type resourceFacts struct {
 	// of the resources they name (those the member holds), and drops them.
 	refs  [refKinds][]string
 	refAt [refKinds][]int32
+	// generic and genericDates are the values of the parameters that read
+	// JSON paths (searchPaths), by parameter name.
+	generic      map[string][]string
+	genericDates map[string][]dateRange
 }
 
 // memberIndex holds the facts of one member's resources, read on first use,
@@ -141,6 +145,7 @@ func readFacts(r *generator.Resource) *resourceFacts {
 		// not the JSON spells it out.
 		f.types = append(f.types, generator.EOBTypeSystem+"|"+r.ClaimType)
 	}
+	readGenericFacts(f, r)
 	var doc jsonResource
 	if json.Unmarshal(r.JSON, &doc) != nil {
 		return f

@@ -57,6 +57,11 @@ func (q *query) matches(r *generator.Resource, facts *lazyFacts) bool {
 			return false
 		}
 	}
+	for i := range q.generic {
+		if !q.generic[i].matches(facts.get()) {
+			return false
+		}
+	}
 	return true
 }
 

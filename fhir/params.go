@@ -30,8 +30,11 @@ type query struct {
 	category    [][]token
 	code        [][]token
 	includes    includeSet
-	count       int
-	start       int
+	generic     []genericCond
+	// revProvenance asks for the Provenance of the matches.
+	revProvenance bool
+	count         int
+	start         int
 	// keep is every parameter but _count and startIndex, as the client sent
 	// it, for the links (README, "FHIR": links keep every other parameter).
 	keep url.Values
@@ -80,6 +83,17 @@ func parseQuery(t *resourceType, v url.Values, strict bool) (query, *statusError
 				// parameter value: an error when strict, ignored otherwise.
 				if !t.parseInclude(iv, &q.includes) && strict {
 					return q, badRequest("_include " + quote(iv) + " is not served for " + t.Name + "; see metadata for its searchInclude")
+				}
+			}
+			continue
+		}
+		if name == revincludeParam && t.compartmentParam() != "" {
+			q.keep[name] = values
+			for _, rv := range values {
+				if rv == "Provenance:target" {
+					q.revProvenance = true
+				} else if strict {
+					return q, badRequest("_revinclude " + quote(rv) + " is not served; only Provenance:target is")
 				}
 			}
 			continue
@@ -151,6 +165,12 @@ func (q *query) add(p *searchParam, values []string) *statusError {
 			} else {
 				q.code = append(q.code, ts)
 			}
+		case filterToken, filterString, filterReference, filterDate:
+			c, err := parseGeneric(p, v)
+			if err != nil {
+				return err
+			}
+			q.generic = append(q.generic, c)
 		case filterCount:
 			n, err := parseCount(v)
 			if err != nil {

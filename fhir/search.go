@@ -74,6 +74,9 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 	p.collect(m, ix, t.Name, &q)
 	mask := a.includable(t, g)
 	p.collectIncludes(m, ix, &q.includes, func(typ string) bool { return mask&a.typeBit(typ) != 0 })
+	if q.revProvenance {
+		p.collectProvenance(m, ix, mask&a.typeBit("Provenance") != 0)
+	}
 	rest := q.keep.Encode()
 	l := links{prefix: base + BasePath + "/" + t.Name + "?", rest: rest, count: q.count}
 	buf := a.buffer()
@@ -92,7 +95,7 @@ func (a *API) search(c echo.Context, t *resourceType, g Grant) error {
 // searches may include for g: those g may read. It is 0 for a type that
 // includes nothing, so the tokens of one member share those pages.
 func (a *API) includable(t *resourceType, g Grant) uint32 {
-	if len(t.Includes) == 0 {
+	if len(t.Includes) == 0 && t.compartmentParam() == "" {
 		return 0
 	}
 	var mask uint32

@@ -40,6 +40,10 @@ const (
 	filterCount                       // _count: page size
 	filterStartIndex                  // startIndex: 0-based offset
 	filterFormat                      // _format: response format
+	filterToken                       // a token at the JSON paths of searchPaths
+	filterString                      // a string at the JSON paths of searchPaths
+	filterReference                   // a reference at the JSON paths of searchPaths
+	filterDate                        // a date at the JSON paths of searchPaths
 )
 
 // dateTarget is what a date filter compares against: a resource's
@@ -121,10 +125,28 @@ func resourceTypes() []resourceType {
 	search := func(ps ...searchParam) []searchParam {
 		return append(ps, common...)
 	}
+	tok := func(name, doc, example string) searchParam {
+		return searchParam{name, "token", doc, example, filterToken}
+	}
+	str := func(name, doc, example string) searchParam {
+		return searchParam{name, "string", doc, example, filterString}
+	}
+	ref := func(name, doc, example string) searchParam {
+		return searchParam{name, "reference", doc, example, filterReference}
+	}
+	date := func(name, doc, example string) searchParam {
+		return searchParam{name, "date", doc + " With a prefix as for _lastUpdated.", example, filterDate}
+	}
 	return []resourceType{
 		{Name: "Patient", Plain: "your demographics: name, birth date, gender and address", Params: search(
 			searchParam{"_id", "token", "The member's logical id; absent means the token's patient.", "", filterID},
 			searchParam{"identifier", "token", "A member identifier, system|value, |value or value; comma-separated (any one may match).", "http://apiservicessbext.bcbsnc.com/identifier#bene_id|-20140000008325", filterIdentifier},
+			str("name", "Any part of the name: starts with, any case.", "Ruiz"),
+			str("family", "The family name: starts with, any case.", "Ruiz"),
+			str("given", "A given name: starts with, any case.", "Maria"),
+			date("birthdate", "The birth date.", "1950"),
+			tok("gender", "The administrative gender: male, female, other or unknown.", "female"),
+			date("death-date", "The date of death.", "ge2020-01-01"),
 		)},
 		{Name: "Coverage", Plain: "your coverage: plans, benefit periods and member IDs", Params: search(
 			searchParam{"beneficiary", "reference", "The member: {id} or Patient/{id}; absent means the token's patient.", "", filterPatient},
@@ -156,43 +178,155 @@ func resourceTypes() []resourceType {
 			searchParam{"category", "token", "The condition category, system|code or code.", "problem-list-item", filterCategory},
 			searchParam{"code", "token", "The condition code, system|code or code.", "http://hl7.org/fhir/sid/icd-10-cm|E11.9", filterCode},
 			searchParam{"onset-date", "date", "The onset date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
+			tok("clinical-status", "The clinical status, system|code or code.", "active"),
+			date("recorded-date", "When it was recorded.", "ge2015-01-01"),
+			ref("encounter", "The Encounter it was recorded at.", "Encounter/encounter-3700001"),
+			idParam("condition-30000000000007-1"),
 		)},
 		{Name: "Observation", Plain: "your lab results and vital signs", Params: search(
 			patientParam,
 			searchParam{"category", "token", "The observation category, system|code or code.", "laboratory", filterCategory},
 			searchParam{"code", "token", "The observation code, system|code or code.", "http://loinc.org|2345-7", filterCode},
 			searchParam{"date", "date", "The effective time, with a prefix as for _lastUpdated.", "ge2020-01-01", filterPeriod},
+			tok("status", "The result status.", "final"),
+			idParam("obs-3700001-1"),
 		)},
 		{Name: "Procedure", Plain: "procedures you had", Params: search(
 			patientParam,
 			searchParam{"code", "token", "The procedure code, system|code or code.", "0SRC0J9", filterCode},
 			searchParam{"date", "date", "When the procedure was performed, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
+			tok("status", "The procedure status.", "completed"),
+			idParam("procedure-3700001-1"),
 		)},
 		{Name: "AllergyIntolerance", Plain: "your allergies", Params: search(
 			patientParam,
 			searchParam{"code", "token", "The substance code, system|code or code.", "256349002", filterCode},
 			searchParam{"date", "date", "The recorded date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
+			tok("clinical-status", "The clinical status, system|code or code.", "active"),
+			idParam("allergy-30000000000007-1"),
 		)},
 		{Name: "Immunization", Plain: "your immunizations", Params: search(
 			patientParam,
 			searchParam{"vaccine-code", "token", "The vaccine code, system|code or code.", "http://hl7.org/fhir/sid/cvx|135", filterCode},
 			searchParam{"date", "date", "The occurrence date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
+			tok("status", "The immunization status.", "completed"),
+			idParam("immunization-30000000000007-1"),
 		)},
 		{Name: "MedicationRequest", Plain: "your prescriptions", Params: search(
 			patientParam,
 			searchParam{"category", "token", "The request category, system|code or code.", "community", filterCategory},
 			searchParam{"code", "token", "The medication code, system|code or code.", "313988", filterCode},
 			searchParam{"authoredon", "date", "When the request was written, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
+			tok("intent", "The request intent: order, plan, proposal, …", "order"),
+			tok("status", "The request status.", "active"),
+			ref("encounter", "The Encounter it was written at.", "Encounter/encounter-3700001"),
+			idParam("medicationrequest-30000000000007-1"),
 		)},
 		{Name: "Encounter", Plain: "your visits and hospital stays", Params: search(
 			patientParam,
 			searchParam{"type", "token", "The encounter type, system|code or code.", "99213", filterCode},
 			searchParam{"date", "date", "The encounter period, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
+			idParam("encounter-3700001"),
+			tok("identifier", "An encounter identifier (the claim number), system|value or value.", "3700001"),
+			tok("status", "The encounter status.", "finished"),
+			tok("class", "The encounter class, system|code or code.", "AMB"),
+			tok("discharge-disposition", "The discharge disposition of a stay.", "home"),
 		)},
+		{Name: "DiagnosticReport", Plain: "your lab reports and imaging reports", Params: search(
+			patientParam,
+			searchParam{"category", "token", "The report category, system|code or code.", "LAB", filterCategory},
+			searchParam{"code", "token", "The report code, system|code or code.", "http://loinc.org|4548-4", filterCode},
+			searchParam{"date", "date", "The effective time, with a prefix as for _lastUpdated.", "ge2020-01-01", filterPeriod},
+			tok("status", "The report status.", "final"),
+			idParam("diagnosticreport-3700001"),
+		)},
+		{Name: "DocumentReference", Plain: "your clinical notes", Params: search(
+			patientParam,
+			idParam("documentreference-3700001"),
+			searchParam{"category", "token", "The document category, system|code or code.", "clinical-note", filterCategory},
+			searchParam{"type", "token", "The document type, system|code or code.", "http://loinc.org|11506-3", filterCode},
+			searchParam{"date", "date", "When the note was written, with a prefix as for _lastUpdated.", "ge2020-01-01", filterPeriod},
+			tok("status", "The document status.", "current"),
+			date("period", "The time of the care it documents.", "ge2020-01-01"),
+		)},
+		{Name: "ServiceRequest", Plain: "the tests and imaging your doctors ordered", Params: search(
+			patientParam,
+			idParam("servicerequest-3700001"),
+			searchParam{"category", "token", "The order category, system|code or code.", "108252007", filterCategory},
+			searchParam{"code", "token", "The code ordered, system|code or code.", "http://loinc.org|4548-4", filterCode},
+			searchParam{"authored", "date", "When it was ordered, with a prefix as for _lastUpdated.", "ge2020-01-01", filterPeriod},
+			tok("status", "The order status.", "completed"),
+		)},
+		{Name: "Specimen", Plain: "the lab specimens taken from you", Params: search(
+			patientParam,
+			idParam("specimen-3700001"),
+		)},
+		{Name: "CarePlan", Plain: "your care plans", Params: search(
+			patientParam,
+			searchParam{"category", "token", "The plan category, system|code or code.", "assess-plan", filterCategory},
+			tok("status", "The plan status.", "active"),
+			date("date", "The plan period.", "ge2015-01-01"),
+			idParam("careplan-30000000000007"),
+		)},
+		{Name: "Goal", Plain: "your health goals", Params: search(
+			patientParam,
+			tok("lifecycle-status", "The goal lifecycle status.", "active"),
+			date("target-date", "When the goal is due.", "ge2020-01-01"),
+			tok("description", "The goal description code, system|code or code.", "http://loinc.org|4548-4"),
+			idParam("goal-30000000000007-1"),
+		)},
+		{Name: "CareTeam", Plain: "your care team", Params: search(
+			patientParam,
+			tok("status", "The team status.", "active"),
+			tok("role", "A participant's role, system|code or code.", "http://nucc.org/provider-taxonomy|207Q00000X"),
+			idParam("careteam-30000000000007"),
+		)},
+		{Name: "MedicationDispense", Plain: "the prescriptions pharmacies filled for you", Params: search(
+			patientParam,
+			tok("status", "The dispense status.", "completed"),
+			tok("type", "The dispense type: first fill, refill, …", "RF"),
+			idParam("medicationdispense-3700001"),
+		)},
+		{Name: "Device", Plain: "devices implanted in you", Params: search(
+			patientParam,
+			tok("type", "The device type, system|code or code.", "http://snomed.info/sct|304120007"),
+			tok("status", "The device status.", "active"),
+			idParam("device-3700001"),
+		)},
+		{Name: "QuestionnaireResponse", Plain: "questionnaires you answered", Params: search(
+			patientParam,
+			idParam("questionnaireresponse-3700001"),
+			searchParam{"authored", "date", "When it was answered, with a prefix as for _lastUpdated.", "ge2020-01-01", filterPeriod},
+			tok("status", "The response status.", "completed"),
+			ref("questionnaire", "The questionnaire answered, by its canonical URL.", "http://loinc.org/q/55757-9"),
+		)},
+		// Provenance and Medication are read, or reached through the
+		// resources that reference them (_revinclude=Provenance:target).
+		{Name: "Provenance", Plain: "where your records came from"},
+		{Name: "Medication", Plain: "the drugs on your prescriptions"},
 		// The directory types have no member parameter: a search returns those
 		// the member's own resources reference, the ones the token may read.
-		{Name: "Practitioner", Plain: "the doctors and other providers on your records", Params: search(idParam("1189271681"))},
-		{Name: "Organization", Plain: "the hospitals, pharmacies and other organizations on your records", Params: search(idParam("bcbsnc"))},
+		{Name: "Practitioner", Plain: "the doctors and other providers on your records", Params: search(idParam("1189271681"),
+			str("name", "Any part of the name: starts with, any case.", "Smith"),
+			searchParam{"identifier", "token", "The NPI, system|value or value.", "http://hl7.org/fhir/sid/us-npi|1189271681", filterIdentifier},
+		)},
+		{Name: "Organization", Plain: "the hospitals, pharmacies and other organizations on your records", Params: search(idParam("bcbsnc"),
+			str("name", "The name: starts with, any case.", "Blue Cross"),
+			str("address", "Any part of the address: starts with, any case.", "Durham"),
+		)},
+		{Name: "PractitionerRole", Plain: "your providers' roles and practices", Params: search(
+			tok("specialty", "The NUCC specialty, system|code or code.", "http://nucc.org/provider-taxonomy|207Q00000X"),
+			ref("practitioner", "The Practitioner: Practitioner/{id} or {id}.", "Practitioner/1189271681"),
+			idParam("practitionerrole-1189271681"),
+		)},
+		{Name: "Location", Plain: "the places you received care", Params: search(
+			str("name", "The name: starts with, any case.", "Durham"),
+			str("address", "Any part of the address: starts with, any case.", "Durham"),
+			str("address-city", "The city: starts with, any case.", "Durham"),
+			str("address-state", "The state: starts with, any case.", "NC"),
+			str("address-postalcode", "The postal code: starts with.", "277"),
+			idParam("location-2100000009"),
+		)},
 		// RelatedPerson: only the representative who holds the token.
 		{Name: "RelatedPerson", Plain: "the personal representatives on your records", Params: search(idParam("rp-00000000000000000000"))},
 	}

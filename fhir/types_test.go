@@ -15,7 +15,7 @@ import (
 func TestTypesExportsTheRouteTable(t *testing.T) {
 	// The directory types and RelatedPerson are searched without naming
 	// the member: the token's member bounds what they return.
-	memberless := map[string]bool{"Practitioner": true, "Organization": true, "RelatedPerson": true}
+	memberless := map[string]bool{"Practitioner": true, "Organization": true, "RelatedPerson": true, "PractitionerRole": true, "Location": true}
 	table := resourceTypes()
 	types := Types()
 	if len(types) != len(table) {

@@ -79,12 +79,16 @@ func (b *builder) build() *Member {
 		res = append(res, b.eob(&b.added[k]))
 	}
 	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
+	usCore, meds := b.usCore(newRand(seed, n, streamUSCore), res)
+	res = append(res, usCore...)
+	b.practiceRefs()
 	for _, id := range sorted(b.refs.practitioners) {
 		res = append(res, b.g.directoryResource(b.enc, "Practitioner", id))
 	}
 	for _, id := range sorted(b.refs.organizations) {
 		res = append(res, b.g.directoryResource(b.enc, "Organization", id))
 	}
+	res = append(res, b.usCoreDirectory(meds)...)
 	b.m.Resources = res
 	return b.m
 }

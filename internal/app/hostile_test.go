@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/fhir"
 )
 
 // shape is what a hostile request's answer must look like besides its status.
@@ -244,9 +246,21 @@ func hostileCases(tb testing.TB, env *hostileEnv) []hostileCase {
 func fhirHostileCases(env *hostileEnv) []hostileCase {
 	bearerA := hdr("Authorization", "Bearer "+env.tokA.AccessToken)
 	long := strings.Repeat("A", 10<<10)
-	search := []string{"Patient", "Coverage", "ExplanationOfBenefit", "Condition", "Observation", "Procedure",
-		"AllergyIntolerance", "Immunization", "MedicationRequest", "Encounter", "Practitioner", "Organization", "RelatedPerson"}
+	var search []string // every type the route table serves a search of
 	var cs []hostileCase
+	for _, ti := range fhir.Types() {
+		if len(ti.Params) > 0 {
+			search = append(search, ti.Name)
+			continue
+		}
+		// A type only read (Provenance, Medication): its reads.
+		base := fhirPath + "/" + ti.Name
+		cs = append(cs,
+			hostileCase{name: ti.Name + " read no token", method: "GET", target: base + "/x", status: 401, shape: shapeDetail},
+			hostileCase{name: ti.Name + " read script id", method: "GET", target: base + "/%3Cscript%3Ealert(1)%3C%2Fscript%3E", header: bearerA, status: 404, shape: shapeDetail},
+			hostileCase{name: ti.Name + " search not served", method: "GET", target: base + "?_count=1", header: bearerA, status: 404, shape: shapeDetail},
+		)
+	}
 	for _, t := range search {
 		base := fhirPath + "/" + t
 		cs = append(cs,
