@@ -65,6 +65,11 @@ var baseTypes = map[string]string{"patient": "Patient", "coverage": "Coverage", 
 // kit's lists) is present in some resource of that profile among the
 // first 200 members, or is listed in usCoreAbsent with why.
 func TestUSCoreMustSupport(t *testing.T) {
+	if raceEnabled {
+		// Some elements are rare, so the smaller population built under
+		// -race would not do; .ci/run runs this test without -race.
+		t.Skip("run without -race (.ci/run does)")
+	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "us-core-must-support", "*.txt"))
 	if len(files) == 0 {
 		t.Fatal("no must-support lists")
