@@ -164,9 +164,7 @@ func (a *API) capResources() []capResource {
 		if len(t.Params) > 0 {
 			r.Interaction = append(r.Interaction, capInteraction{Code: "search-type"})
 		}
-		if t.compartmentParam() != "" {
-			r.SearchRevInclude = []string{"Provenance:target"}
-		}
+		r.SearchRevInclude = t.revIncludeValues()
 		for _, p := range t.Params {
 			r.SearchParam = append(r.SearchParam, capSearchParam{Name: p.Name, Type: p.Type, Documentation: p.Doc})
 		}

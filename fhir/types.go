@@ -332,6 +332,16 @@ func resourceTypes() []resourceType {
 	}
 }
 
+// revIncludeValues are the _revinclude values t's searches serve: every
+// type searched by the member names the Provenance of its resources
+// (US Core 6.1, "Basic Provenance").
+func (t *resourceType) revIncludeValues() []string {
+	if t.compartmentParam() == "" {
+		return nil
+	}
+	return []string{"Provenance:target"}
+}
+
 // datePrefixDoc lists the date prefixes every date parameter takes.
 const datePrefixDoc = "eq, ne, gt, lt, ge, le, sa, eb or ap (none means eq)"
 
@@ -350,6 +360,8 @@ type TypeInfo struct {
 	// Includes are the _include values its searches serve
 	// ("ExplanationOfBenefit:patient", ..., "ExplanationOfBenefit:*").
 	Includes []string
+	// RevIncludes are the _revinclude values its searches serve.
+	RevIncludes []string
 }
 
 // ParamInfo is one search parameter of a served type.
@@ -368,7 +380,7 @@ func Types() []TypeInfo {
 	table := resourceTypes()
 	out := make([]TypeInfo, len(table))
 	for i, t := range table {
-		out[i] = TypeInfo{Name: t.Name, Plain: t.Plain, Includes: t.includeValues()}
+		out[i] = TypeInfo{Name: t.Name, Plain: t.Plain, Includes: t.includeValues(), RevIncludes: t.revIncludeValues()}
 		for _, p := range t.Params {
 			member := p.Filter == filterPatient || p.Filter == filterID
 			out[i].Params = append(out[i].Params, ParamInfo{Name: p.Name, Member: member, Example: p.Example})

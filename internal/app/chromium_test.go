@@ -16,6 +16,7 @@ import (
 // failure rather than a silent pass.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
+	skipUnderRace(t)
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
@@ -26,6 +27,18 @@ func chromiumPath(t *testing.T) string {
 	}
 	t.Skip("no chromium on PATH; install it to run the browser tests")
 	return ""
+}
+
+// skipUnderRace skips a test that drives an outside program (Chromium,
+// newman) against the server: under the race detector the server answers
+// a real browser so slowly that its page loads time out, and such a test
+// has no concurrency of the server's own to find. .ci/run runs these tests
+// again without -race.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("drives an outside program; run without -race (.ci/run does)")
+	}
 }
 
 // newChrome starts a headless Chromium with the flags this closed network

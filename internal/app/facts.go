@@ -32,7 +32,7 @@ func fhirTypeWords(types []fhir.TypeInfo) map[string]string {
 func consoleFHIRTypes(types []fhir.TypeInfo) []console.FHIRType {
 	out := make([]console.FHIRType, len(types))
 	for i, t := range types {
-		out[i].Name = t.Name
+		out[i].Name, out[i].RevIncludes = t.Name, t.RevIncludes
 		for _, p := range t.Params {
 			out[i].Params = append(out[i].Params, console.FHIRParam{Name: p.Name, Member: p.Member, Example: p.Example})
 		}

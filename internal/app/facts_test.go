@@ -343,9 +343,9 @@ func postmanFHIRRequests(t *testing.T, base string) []postmanRequest {
 // can fill in succeeds against the sandbox that served it.
 func TestPostmanExercisesTheRouteTable(t *testing.T) {
 	srv, _ := startFactsSandbox(t)
-	// The collection runs as its loginHint, BCNCUser06, whose patient id is
+	// The collection runs as its loginHint, BCNCUser07, whose patient id is
 	// its patientId until the token response names it.
-	tok := grantFor(t, srv.URL, "BCNCUser06", "openid fhirUser profile patient/*.read")
+	tok := grantFor(t, srv.URL, "BCNCUser07", "openid fhirUser profile patient/*.read")
 	reqs := postmanFHIRRequests(t, srv.URL)
 	types := map[string]fhir.TypeInfo{}
 	for _, ti := range fhir.Types() {
@@ -376,8 +376,15 @@ func TestPostmanExercisesTheRouteTable(t *testing.T) {
 		if !isSearch {
 			read[typ] = true
 		}
-		for name := range params {
-			if !slices.ContainsFunc(ti.Params, func(p fhir.ParamInfo) bool { return p.Name == name }) {
+		for name, values := range params {
+			switch {
+			case name == "_revinclude":
+				for _, v := range values {
+					if !slices.Contains(ti.RevIncludes, v) {
+						t.Errorf("%s: %s?_revinclude=%s is not a revinclude of the route table", rq.Name, typ, v)
+					}
+				}
+			case !slices.ContainsFunc(ti.Params, func(p fhir.ParamInfo) bool { return p.Name == name }):
 				t.Errorf("%s: %s?%s is not a search parameter of the route table", rq.Name, typ, name)
 			}
 			searched[typ+"?"+name] = true

@@ -213,6 +213,8 @@ type FHIRType struct {
 	Name string
 	// Params are its search parameters; nil for a type that is only read.
 	Params []FHIRParam
+	// RevIncludes are the _revinclude values its searches serve.
+	RevIncludes []string
 }
 
 // FHIRParam is one search parameter of a FHIRType.
@@ -296,6 +298,7 @@ var (
 		"    if (!v || typeof v !== 'object') { return; }",
 		"    if (typeof v.resourceType === 'string' && typeof v.id === 'string' && v.resourceType !== 'Bundle') { keep(v.resourceType, v.id); }",
 		"    Object.keys(v).forEach(function (k) {",
+		"      if (k === 'contained') { return; }",
 		"      var m = k === 'reference' && typeof v[k] === 'string' && /(?:^|\\/)([A-Z][A-Za-z]+)\\/([A-Za-z0-9.-]{1,64})$/.exec(v[k]);",
 		"      if (m) { keep(m[1], m[2]); } else { walk(v[k]); }",
 		"    });",
@@ -406,6 +409,10 @@ func fhirItems(types []FHIRType, fhirBase string) []pmItem {
 				folder.Item = append(folder.Item, get("Search "+t.Name+" by "+p.Name,
 					fhirBase+"/"+t.Name+"?"+byMember+"&"+p.Name+"="+queryValue(p.Example), nil).test(searchTest...))
 			}
+		}
+		for _, rev := range t.RevIncludes {
+			folder.Item = append(folder.Item, get("Search "+t.Name+" with _revinclude="+rev,
+				fhirBase+"/"+t.Name+query+sep(query)+"_revinclude="+queryValue(rev), nil).test(searchTest...))
 		}
 		folder.Item = append(folder.Item, docs[t.Name]...)
 		folder.Item = append(folder.Item, read)
@@ -628,9 +635,11 @@ func (c *Console) collection(base string) pmCollection {
 		{Key: "clientId", Value: c.cfg.DebugClientID},
 		{Key: "clientSecret", Value: c.debugSecret()},
 		{Key: "redirectUri", Value: "https://oidcdebugger.com/debug"},
-		// BCNCUser06 holds every claim type and every clinical type, so
+		// BCNCUser07, a generated member, holds a resource of every type
+		// the API serves but RelatedPerson (the docs' frozen accounts
+		// predate the US Core types), so
 		// every read of the run reads a resource.
-		{Key: "loginHint", Value: "BCNCUser06"},
+		{Key: "loginHint", Value: "BCNCUser07"},
 		{Key: "codeVerifier", Value: collectionVerifier},
 		{Key: "codeChallenge", Value: pkceChallenge(collectionVerifier)},
 		{Key: "code", Value: ""},
@@ -639,7 +648,7 @@ func (c *Console) collection(base string) pmCollection {
 		{Key: "refreshToken", Value: ""},
 		{Key: "previousRefreshToken", Value: ""},
 		{Key: "idToken", Value: ""},
-		{Key: "patientId", Value: "-30000000000006"},
+		{Key: "patientId", Value: "-30000000000007"},
 		{Key: "otherPatientId", Value: "-20140000000024"},
 	}
 	for _, v := range idVars {
@@ -708,6 +717,14 @@ func grantAndWorkspaceItems(workspaces bool) []pmItem {
 		)
 	}
 	return items
+}
+
+// sep is what joins another parameter to query: "&", or "?" when empty.
+func sep(query string) string {
+	if query == "" {
+		return "?"
+	}
+	return "&"
 }
 
 func lowerFirst(s string) string {
