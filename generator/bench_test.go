@@ -49,3 +49,13 @@ func BenchmarkBuildMember(b *testing.B) {
 func BenchmarkBuildRich(b *testing.B) {
 	benchmarkBuild(b, func(int) Spec { return Spec{Number: 6, Rich: true} })
 }
+
+// BenchmarkIdentity draws only the identity of the same members, as a login
+// does.
+func BenchmarkIdentity(b *testing.B) {
+	g := New(1)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		g.Identity(Spec{Number: 7 + i%500})
+	}
+}

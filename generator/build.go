@@ -96,8 +96,15 @@ func (b *builder) build() *Member {
 // drawMember draws who the member is and their health, the parts of a
 // build that come before the claims (and that an extra claim needs too).
 func (b *builder) drawMember() {
-	seed, n := b.g.seed, b.spec.Number
 	b.enc = newEncoder()
+	b.drawIdentity()
+	b.drawHealth(newRand(b.g.seed, b.spec.Number, streamHealth))
+}
+
+// drawIdentity draws the person and sets the Member's account fields: all
+// that Identity needs, and the first step of every build.
+func (b *builder) drawIdentity() {
+	seed, n := b.g.seed, b.spec.Number
 	// gofakeit gets an explicit PCG source seeded like every other stream
 	// (never gofakeit.New(0), which seeds from crypto/rand), and no lock:
 	// the Faker belongs to this build alone.
@@ -114,7 +121,6 @@ func (b *builder) drawMember() {
 		BirthDate:  fmtDate(p.birth),
 		Created:    fmtDate(p.created),
 	}
-	b.drawHealth(newRand(seed, n, streamHealth))
 }
 
 // usernameOf and passwordOf continue the docs' accounts: BCNCUser07 /

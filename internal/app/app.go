@@ -113,7 +113,7 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	}
 	catalog := fixtures.NewCatalogAsOf(cfg.Seed, cfg.Members, cfg.AsOf)
 	if cfg.AutoApprove != "" {
-		if _, ok := catalog.ByUsername(cfg.AutoApprove); !ok {
+		if _, ok := catalog.Identity(cfg.AutoApprove); !ok {
 			return nil, fmt.Errorf("%w: --auto-approve: no account %q", ErrUsage, cfg.AutoApprove)
 		}
 	}
@@ -191,8 +191,8 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		Now:           clock.Now,
 		ResourceWords: fhirTypeWords(fhirTypes),
 		MemberName: func(username string) string {
-			if m, ok := catalog.ByUsername(username); ok {
-				return m.GivenName + " " + m.FamilyName
+			if id, ok := catalog.Identity(username); ok {
+				return id.GivenName + " " + id.FamilyName
 			}
 			return ""
 		},
@@ -360,20 +360,21 @@ func docsClient() oauth.Client {
 }
 
 // accountLookup adapts the catalog to what the authorization server needs
-// for id_tokens and userinfo.
+// for id_tokens and userinfo: the identity alone, so that logging in as
+// thousands of members builds none of their records.
 func accountLookup(c *fixtures.Catalog) func(string) (oauth.Account, bool) {
 	return func(username string) (oauth.Account, bool) {
-		m, ok := c.ByUsername(username)
+		id, ok := c.Identity(username)
 		if !ok {
 			return oauth.Account{}, false
 		}
 		return oauth.Account{
-			Username:   m.Username,
-			PatientID:  m.PatientID,
-			GivenName:  m.GivenName,
-			FamilyName: m.FamilyName,
-			Email:      m.Email,
-			Created:    m.Created,
+			Username:   id.Username,
+			PatientID:  id.PatientID,
+			GivenName:  id.GivenName,
+			FamilyName: id.FamilyName,
+			Email:      id.Email,
+			Created:    id.Created,
 		}, true
 	}
 }

@@ -223,7 +223,7 @@ func (ws *workspaces) settings(spec control.WorkspaceSpec) (instance, error) {
 	}
 	if spec.AutoApprove != nil {
 		in.autoApprove = *spec.AutoApprove
-		if _, ok := ws.sh.catalog.ByUsername(in.autoApprove); in.autoApprove != "" && !ok {
+		if _, ok := ws.sh.catalog.Identity(in.autoApprove); in.autoApprove != "" && !ok {
 			return in, fmt.Errorf("%w: auto_approve: no account %s", control.ErrInvalid, quoteName(in.autoApprove))
 		}
 	}
