@@ -138,8 +138,10 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 }
 
 // pageCacheBytes bounds the rendered search pages the root and every
-// workspace share: about 130 ten-claim pages.
-const pageCacheBytes = 8 << 20
+// workspace share: about 65 ten-claim pages of CARIN EOBs (some 60 KB
+// each), many times what a test suite reads again, in 4 of the 64 MB the
+// whole server aims at.
+const pageCacheBytes = 4 << 20
 
 // The bounds of a workspace's state, smaller than the root's so that
 // --workspaces of them stay within README, "Limits": one at every bound

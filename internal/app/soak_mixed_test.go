@@ -120,7 +120,9 @@ func (c *mixedClient) do(method, target, auth, contentType, body string) (int, s
 func (c *mixedClient) login() {
 	c.stats.tokens.Add(1)
 	// A test suite logs in as a handful of members: the docs' four and
-	// loginMembers generated ones, a working set the member cache holds.
+	// loginMembers generated ones, about twice what the member cache holds,
+	// so members are rebuilt throughout, as the control calls' edits of
+	// other members push them out.
 	user := fmt.Sprintf("BCNCUser%02d", 3+c.rnd.IntN(4+loginMembers))
 	q := url.Values{"response_type": {"code"}, "client_id": {docsClientID}, "redirect_uri": {docsRedir},
 		"scope": {"openid fhirUser profile offline_access patient/*.read"}, "state": {"mixed-soak-state-0123456789"}, "login_hint": {user}}
