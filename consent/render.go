@@ -38,6 +38,8 @@ type view struct {
 	// target, is Root + StartPath and the stylesheet hangs off it.
 	Root   string
 	Action string
+	// Flow is the flow's sealed state, which the form posts back.
+	Flow   string
 	Step   string
 	CSRF   string
 	Client string
