@@ -132,7 +132,7 @@ func TestConsentDescribesScopes(t *testing.T) {
 	p = b.submit(p, nil)
 	p = b.submit(p, url.Values{"username": {"BCNCUser03"}, "password": {"BCNCPSWD03"}})
 	p = b.submit(p, url.Values{"who": {"self"}})
-	for _, want := range h.screens.describeScopes([]string{"openid", "profile", "patient/*.read", "offline_access"}) {
+	for _, want := range h.screens.describeScopes([]string{"openid", "profile", "patient/*.read", "offline_access"}, "") {
 		p.mustBe(t, http.StatusOK, want)
 	}
 	p.mustBe(t, http.StatusOK, "Test App")

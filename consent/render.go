@@ -66,6 +66,9 @@ type view struct {
 	Asks           []string
 	Representative *Representative
 	RelDisplay     string
+	// AppsHref links the members' apps page, where the access is removed;
+	// "" when the sandbox serves none.
+	AppsHref string
 
 	// error page; on the apps page, what the last post did
 	Title   string

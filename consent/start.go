@@ -100,10 +100,15 @@ func (s *Screens) show(c echo.Context, status int, st state, req Request, v view
 	case stepConsent:
 		v.Username = st.Username
 		v.Member = s.nameOf(st.Username)
-		v.Asks = s.describeScopes(req.Scopes)
 		v.Representative = st.Representative
+		whose := "" // the member's own data: the sentences say "your"
 		if st.Representative != nil {
 			v.RelDisplay = relationshipDisplay(st.Representative)
+			whose = v.Member
+		}
+		v.Asks = s.describeScopes(req.Scopes, whose)
+		if s.appsPage != nil {
+			v.AppsHref = v.Root + AppsPath
 		}
 	}
 	return s.render(c, status, st.Step, v)
