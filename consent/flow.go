@@ -21,7 +21,7 @@ const StartPath = "/consent"
 
 // MaxHandleLen is the longest request handle the screens accept: the handle
 // rides in each screen's sealed flow state, which the screens refuse above
-// 4096 bytes, a browser's bound for a cookie (RFC 6265 §6.1). The authorization server refuses, by a redirect to the app, any
+// 8192 bytes, with room for a representative's longest names. The authorization server refuses, by a redirect to the app, any
 // request whose handle would be longer, so no member lands on a screen that
 // cannot open.
 const MaxHandleLen = maxHandleLen

@@ -346,7 +346,7 @@ func TestStateSeal(t *testing.T) {
 			s, _ := sl.seal(state{ID: "id", Handle: "h", Step: stepLogin, Expires: now.Add(time.Minute).Unix()})
 			return sl.open(s, now)
 		},
-		"oversized": func() (state, error) { return sl.open(strings.Repeat("A", maxCookieLen+1), now) },
+		"oversized": func() (state, error) { return sl.open(strings.Repeat("A", maxStateLen+1), now) },
 	} {
 		if _, err := try(); !errors.Is(err, errNoFlow) {
 			t.Errorf("%s: err %v, want errNoFlow", name, err)

@@ -34,10 +34,13 @@ const (
 	// flowLifetime bounds a flow; the authorization server's handle lives
 	// as long (docs/DESIGN.md, "consent ↔ oauth").
 	flowLifetime = time.Hour
-	// maxCookieLen refuses an oversized cookie or sealed state before any
-	// decoding: a browser keeps at most 4096 bytes per cookie (RFC 6265
-	// §6.1), and a state holding the longest handle seals to well under.
+	// maxCookieLen refuses an oversized cookie before any decoding: a
+	// browser keeps at most 4096 bytes per cookie (RFC 6265 §6.1).
 	maxCookieLen = 4096
+	// maxStateLen refuses an oversized sealed state before any decoding.
+	// The largest honest one, the longest handle with a representative's
+	// names of 200 bytes each all escaped in JSON, seals to about 6.3 KB.
+	maxStateLen = 8192
 	// maxHandleLen keeps the handle small enough for its state to fit.
 	maxHandleLen = 2048
 )
@@ -106,7 +109,7 @@ func (s sealer) seal(st state) (string, error) {
 // open reverses seal and checks the flow has not expired at now. Every
 // failure is errNoFlow: the caller never learns, or shows, why.
 func (s sealer) open(value string, now time.Time) (state, error) {
-	if value == "" || len(value) > maxCookieLen {
+	if value == "" || len(value) > maxStateLen {
 		return state{}, errNoFlow
 	}
 	var st state

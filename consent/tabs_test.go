@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -90,4 +91,23 @@ func TestFlowOfAnotherBrowserRefused(t *testing.T) {
 	other.postForm(action, v).mustBe(t, http.StatusForbidden, "This form has expired")
 	owner.postForm(action, v).mustBe(t, http.StatusOK, "Personal Representative")
 	noFinish(t, h)
+}
+
+// TestLargestStateFits: the longest handle the screens accept, with a
+// representative's names at their longest and every byte one that JSON
+// escapes, still travels through the screens to Finish.
+func TestLargestStateFits(t *testing.T) {
+	h := newHarness(t, Config{})
+	handle := strings.Repeat("h", maxHandleLen)
+	h.flow.add(handle, Request{ClientID: "app", Scopes: []string{"openid"}})
+	b := newBrowser(t, h.srv.URL)
+	a := selfAgree()
+	a.Set3 = url.Values{"who": {"representative"}, "relationship": {RelOther},
+		"full_name": {strings.Repeat("<", maxNameLen)}, "other_relationship": {strings.Repeat("&", maxNameLen)}}
+	if p := b.walk(handle, a); p.Status != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303; body:\n%s", p.Status, p.Body)
+	}
+	if calls := h.flow.calls(); len(calls) != 1 || calls[0].Decision.Representative.FullName != strings.Repeat("<", maxNameLen) {
+		t.Errorf("Finish calls %+v", calls)
+	}
 }
