@@ -255,7 +255,7 @@ func (s *Screens) renderApps(c echo.Context, status int, sess appsSession, v vie
 		v.Apps = append(v.Apps, appView{
 			ClientID:    a.ClientID,
 			Name:        name,
-			Asks:        s.describeScopes(a.Scopes),
+			Asks:        s.describeScopes(a.Scopes, ""),
 			Grants:      a.Grants,
 			LastGranted: a.LastGranted.UTC().Format("January 2, 2006 at 15:04 UTC"),
 			CSRF:        remove,

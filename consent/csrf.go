@@ -3,9 +3,9 @@ package consent
 import "github.com/bcbsnc-sandbox/sandbox/internal/seal"
 
 // csrfMAC makes and checks the hidden token each form carries: a MAC of the
-// flow id and the step. It is bound to the browser's step cookie (through
-// the flow id only that cookie holds) and to the one step the form is for,
-// so another browser's form, or an old form of this browser, fails.
+// flow id and the step. It is bound to the flow whose sealed state the
+// form carries (which is in turn bound to the browser cookie) and to the
+// one step the form is for, so another flow's form fails.
 type csrfMAC struct {
 	mac *seal.MAC
 }

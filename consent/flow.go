@@ -20,8 +20,8 @@ import (
 const StartPath = "/consent"
 
 // MaxHandleLen is the longest request handle the screens accept: the handle
-// rides in the step cookie, which must fit a browser's 4096 bytes (RFC 6265
-// §6.1). The authorization server refuses, by a redirect to the app, any
+// rides in each screen's sealed flow state, which the screens refuse above
+// 8192 bytes, with room for a representative's longest names. The authorization server refuses, by a redirect to the app, any
 // request whose handle would be longer, so no member lands on a screen that
 // cannot open.
 const MaxHandleLen = maxHandleLen

@@ -42,7 +42,7 @@ func TestCSRF(t *testing.T) {
 			h := newHarness(t, Config{})
 			b := newBrowser(t, h.srv.URL)
 			p := atLogin(t, b)
-			st := h.openCookie(t, b)
+			st := h.openState(t, p)
 			action, v := p.form(t)
 			v.Set("username", "BCNCUser03")
 			v.Set("password", "BCNCPSWD03")
@@ -55,22 +55,19 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
-// openCookie reads the flow state from b's step cookie.
-func (h *harness) openCookie(t *testing.T, b *browser) state {
+// openState reads the flow state sealed in p's form.
+func (h *harness) openState(t *testing.T, p *page) state {
 	t.Helper()
-	c := b.cookie()
-	if c == nil {
-		t.Fatal("no step cookie")
-	}
-	st, err := h.screens.sealer.open(c.Value, h.clock.Now())
+	_, v := p.form(t)
+	st, err := h.screens.sealer.open(v.Get(flowField), h.clock.Now())
 	if err != nil {
-		t.Fatalf("opening step cookie: %v", err)
+		t.Fatalf("opening the form's flow state: %v", err)
 	}
 	return st
 }
 
 // Skipping to the consent post, even with a CSRF token minted for that step
-// and this flow, is refused: the cookie says the flow is at the disclaimer.
+// and this flow, is refused: the state says the flow is at the disclaimer.
 func TestSkipStep(t *testing.T) {
 	for _, at := range []string{stepDisclaimer, stepLogin} {
 		t.Run("from "+at, func(t *testing.T) {
@@ -80,12 +77,13 @@ func TestSkipStep(t *testing.T) {
 			if at == stepLogin {
 				p = b.submit(p, nil)
 			}
-			st := h.openCookie(t, b)
+			st := h.openState(t, p)
 			if st.Step != at {
 				t.Fatalf("flow at %q, want %q", st.Step, at)
 			}
-			action, _ := p.form(t)
+			action, v := p.form(t)
 			forged := url.Values{
+				flowField:  {v.Get(flowField)},
 				"step":     {stepConsent},
 				"csrf":     {h.screens.csrf.token(st.ID, stepConsent)},
 				"decision": {"agree"}, "share": {"all"},
@@ -107,16 +105,19 @@ func TestReplayEarlierStep(t *testing.T) {
 	b := newBrowser(t, h.srv.URL)
 	disclaimer := b.start("h1")
 	loginPage := b.submit(disclaimer, nil)
-	login(b, loginPage, "BCNCUser03", "BCNCPSWD03").mustBe(t, http.StatusOK, "Personal Representative")
+	relation := login(b, loginPage, "BCNCUser03", "BCNCPSWD03")
+	relation.mustBe(t, http.StatusOK, "Personal Representative")
 	b.submit(disclaimer, nil).mustBe(t, http.StatusBadRequest, "out of date")
 	login(b, loginPage, "BCNCUser04", "BCNCPSWD04").mustBe(t, http.StatusBadRequest, "out of date")
-	// The flow still belongs to BCNCUser03.
-	if st := h.openCookie(t, b); st.Username != "BCNCUser03" || st.Step != stepRelation {
+	// The flow still belongs to BCNCUser03, and goes on.
+	if st := h.openState(t, relation); st.Username != "BCNCUser03" || st.Step != stepRelation {
 		t.Errorf("state %+v, want BCNCUser03 at %s", st, stepRelation)
 	}
+	b.submit(relation, url.Values{"who": {"self"}}).mustBe(t, http.StatusOK, "I Agree")
 }
 
-// After Finish the cookie is gone, so the consent post cannot finish twice.
+// After Finish the flow is over: its consent form, posted again with either
+// decision, is refused and cannot finish it twice.
 func TestReplayConsentAfterFinish(t *testing.T) {
 	h := newHarness(t, Config{})
 	b := newBrowser(t, h.srv.URL)
@@ -263,8 +264,9 @@ func TestHandleGoneMidFlow(t *testing.T) {
 	p := atLogin(t, b)
 	h.flow.revoke("h1")
 	login(b, p, "BCNCUser03", "BCNCPSWD03").mustBe(t, http.StatusBadRequest, "Start from your app")
-	if b.cookie() != nil {
-		t.Error("step cookie kept for a dead handle")
+	login(b, p, "BCNCUser03", "BCNCPSWD03").mustBe(t, http.StatusBadRequest, "Start from your app")
+	if len(h.flow.calls()) != 0 {
+		t.Error("a dead handle's flow reached Finish")
 	}
 }
 
@@ -308,7 +310,7 @@ func TestStateSeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := state{ID: "id", Handle: "h", Step: stepRelation, Username: "u", Representative: &Representative{Relationship: RelOther, OtherRelationship: "Aunt", FullName: "A B"}, Expires: now.Add(time.Minute).Unix()}
+	st := state{ID: "id", Browser: "b", Handle: "h", Step: stepRelation, Username: "u", Representative: &Representative{Relationship: RelOther, OtherRelationship: "Aunt", FullName: "A B"}, Expires: now.Add(time.Minute).Unix()}
 	sealed, err := sl.seal(st)
 	if err != nil {
 		t.Fatal(err)
@@ -322,17 +324,29 @@ func TestStateSeal(t *testing.T) {
 	}
 	flipped := []byte(sealed)
 	flipped[len(flipped)/2] ^= 1
+	browserSealed, err := sl.sealBrowser("id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sl.openBrowser(sealed); !errors.Is(err, errNoFlow) {
+		t.Errorf("a flow state opened as a browser cookie: %v", err)
+	}
 	other, err := newSealer([]byte("another key, another sandbox...."))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, try := range map[string]func() (state, error){
-		"tampered":  func() (state, error) { return sl.open(string(flipped), now) },
-		"truncated": func() (state, error) { return sl.open(sealed[:10], now) },
-		"expired":   func() (state, error) { return sl.open(sealed, now.Add(time.Minute)) },
-		"other key": func() (state, error) { return other.open(sealed, now) },
-		"empty":     func() (state, error) { return sl.open("", now) },
-		"oversized": func() (state, error) { return sl.open(strings.Repeat("A", maxCookieLen+1), now) },
+		"tampered":         func() (state, error) { return sl.open(string(flipped), now) },
+		"truncated":        func() (state, error) { return sl.open(sealed[:10], now) },
+		"expired":          func() (state, error) { return sl.open(sealed, now.Add(time.Minute)) },
+		"other key":        func() (state, error) { return other.open(sealed, now) },
+		"empty":            func() (state, error) { return sl.open("", now) },
+		"a browser cookie": func() (state, error) { return sl.open(browserSealed, now) },
+		"no browser": func() (state, error) {
+			s, _ := sl.seal(state{ID: "id", Handle: "h", Step: stepLogin, Expires: now.Add(time.Minute).Unix()})
+			return sl.open(s, now)
+		},
+		"oversized": func() (state, error) { return sl.open(strings.Repeat("A", maxStateLen+1), now) },
 	} {
 		if _, err := try(); !errors.Is(err, errNoFlow) {
 			t.Errorf("%s: err %v, want errNoFlow", name, err)

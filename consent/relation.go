@@ -46,18 +46,19 @@ func (s *Screens) chooseRelation(c echo.Context, st state, req Request, form url
 		FullName:          form.Get("full_name"),
 		OtherRelationship: form.Get("other_relationship"),
 	}
+	member := s.nameOf(st.Username)
 	switch again.Who {
 	case "self":
 		st.Representative = nil
 	case "representative":
-		rep, field, problem := parseRepresentative(form)
+		rep, field, problem := parseRepresentative(form, member)
 		if problem != "" {
 			again.Error, again.ErrorField = problem, field
 			return s.show(c, http.StatusUnprocessableEntity, st, req, again)
 		}
 		st.Representative = &rep
 	default:
-		again.Error, again.ErrorField = "Choose whether you are accessing your own data (Self) or acting for a member as a Personal Representative.", "who"
+		again.Error, again.ErrorField = "Choose whether you are "+member+" (Self) or act for "+member+" as a Personal Representative.", "who"
 		return s.show(c, http.StatusUnprocessableEntity, st, req, again)
 	}
 	return s.advance(c, st, req, stepConsent)
@@ -65,18 +66,19 @@ func (s *Screens) chooseRelation(c echo.Context, st state, req Request, form url
 
 // parseRepresentative reads and checks a representative's answers: one of
 // the docs' relationships, a full name, and for Other the member's own
-// words for the relationship. problem is "" when they are acceptable;
+// words for the relationship; a problem names member, whose data it is.
+// problem is "" when they are acceptable;
 // otherwise field is the id of the input or group it concerns, so the
 // screen can mark that one invalid (WCAG 2.1 SC 3.3.1).
-func parseRepresentative(form url.Values) (rep Representative, field, problem string) {
+func parseRepresentative(form url.Values, member string) (rep Representative, field, problem string) {
 	rep.Relationship = form.Get("relationship")
 	if !knownRelationship(rep.Relationship) {
-		return Representative{}, "relationship", "Choose your relationship to the member."
+		return Representative{}, "relationship", "Choose your relationship to " + member + "."
 	}
 	var ok bool
 	if rep.Relationship == RelOther {
 		if rep.OtherRelationship, ok = cleanText(form.Get("other_relationship")); !ok {
-			return Representative{}, "other_relationship", "Enter your relationship to the member, up to 200 characters."
+			return Representative{}, "other_relationship", "Enter your relationship to " + member + ", up to 200 characters."
 		}
 	}
 	if rep.FullName, ok = cleanText(form.Get("full_name")); !ok {

@@ -38,6 +38,8 @@ type view struct {
 	// target, is Root + StartPath and the stylesheet hangs off it.
 	Root   string
 	Action string
+	// Flow is the flow's sealed state, which the form posts back.
+	Flow   string
 	Step   string
 	CSRF   string
 	Client string
@@ -64,6 +66,9 @@ type view struct {
 	Asks           []string
 	Representative *Representative
 	RelDisplay     string
+	// AppsHref links the members' apps page, where the access is removed;
+	// "" when the sandbox serves none.
+	AppsHref string
 
 	// error page; on the apps page, what the last post did
 	Title   string

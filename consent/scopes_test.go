@@ -38,7 +38,7 @@ func TestDescribeScopes(t *testing.T) {
 	s := newHarness(t, Config{}).screens
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := s.describeScopes(tt.scopes); !reflect.DeepEqual(got, tt.want) {
+			if got := s.describeScopes(tt.scopes, ""); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("describeScopes(%q) =\n%q\nwant\n%q", tt.scopes, got, tt.want)
 			}
 		})
@@ -58,7 +58,31 @@ func TestResourceWordsComeFromConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := s.scopeSentence(tt.scope); got != tt.want {
+			if got := s.scopeSentence(tt.scope, ""); got != tt.want {
+				t.Errorf("scopeSentence(%q) = %q, want %q", tt.scope, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDescribeScopesNamingTheMember: for a representative every sentence
+// about the data names the member instead of saying "your".
+func TestDescribeScopesNamingTheMember(t *testing.T) {
+	s := newHarness(t, Config{ResourceWords: namingWords}).screens
+	tests := []struct {
+		scope, want string
+	}{
+		{"openid", "Who you are: a personal representative of Jane Doe, so the app knows whose data it has and who shared it."},
+		{"profile", "Jane Doe\u2019s name and email address."},
+		{"read", "Read Jane Doe\u2019s health plan data. The app cannot change anything."},
+		{"patient/*.read", "All of Jane Doe\u2019s health plan data: claims, coverage, clinical records and demographics."},
+		{"patient/Patient.read", "Jane Doe\u2019s demographics: name, birth date, gender and address."},
+		{"patient/Procedure.rs", "Procedures Jane Doe had."},
+		{"user/Device.read", "Devices implanted in Jane Doe."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scope, func(t *testing.T) {
+			if got := s.scopeSentence(tt.scope, "Jane Doe"); got != tt.want {
 				t.Errorf("scopeSentence(%q) = %q, want %q", tt.scope, got, tt.want)
 			}
 		})

@@ -17,7 +17,8 @@ import (
 type Config struct {
 	Flow         Flow
 	Authenticate Authenticator
-	// Key is 32 bytes: it seals the step cookie and keys the CSRF MAC.
+	// Key is 32 bytes: it seals the flow states and the browser cookie
+	// and keys the CSRF MAC.
 	// Replicas sharing it continue each other's flows.
 	Key []byte
 	// BaseURL is the public base URL without a trailing slash; only its

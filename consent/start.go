@@ -8,10 +8,11 @@ import (
 
 // start opens a flow: GET {issuer}/consent?request=HANDLE, where the
 // authorization server sent the browser after validating /authorize. It
-// shows the disclaimer and sets a fresh step cookie, so reloading this URL
-// starts the screens over. Without a handle the server issued, it is an
-// error page: the docs say of these screens "DO NOT ACCESS THIS PAGE
-// DIRECTLY".
+// shows the disclaimer with a fresh flow's state in its form, so reloading
+// this URL starts the screens over, and sets the browser cookie unless the
+// browser holds one already: the flows of other tabs, bound to it, go on.
+// Without a handle the server issued, it is an error page: the docs say of
+// these screens "DO NOT ACCESS THIS PAGE DIRECTLY".
 func (s *Screens) start(c echo.Context) error {
 	handle := c.QueryParam("request")
 	if handle == "" || len(handle) > maxHandleLen {
@@ -25,10 +26,11 @@ func (s *Screens) start(c echo.Context) error {
 	if err != nil {
 		return s.failInternal(c, err)
 	}
-	st := state{ID: id, Handle: handle, Step: stepDisclaimer, Expires: s.now().Add(flowLifetime).Unix()}
-	if err := s.setState(c, st); err != nil {
+	browser, err := s.bindBrowser(c)
+	if err != nil {
 		return s.failInternal(c, err)
 	}
+	st := state{ID: id, Browser: browser, Handle: handle, Step: stepDisclaimer, Expires: s.now().Add(flowLifetime).Unix()}
 	return s.show(c, http.StatusOK, st, req, view{})
 }
 
@@ -45,22 +47,25 @@ func (s *Screens) failInternal(c echo.Context, err error) error {
 		"The sandbox could not continue. Go back to your app and try again.")
 }
 
-// setState seals st into the step cookie.
-func (s *Screens) setState(c echo.Context, st state) error {
-	value, err := s.sealer.seal(st)
+// bindBrowser returns the id in the browser cookie, setting a new cookie
+// when the browser sent none that opens.
+func (s *Screens) bindBrowser(c echo.Context) (string, error) {
+	if id, err := s.browserID(c.Request()); err == nil {
+		return id, nil
+	}
+	id, err := newFlowID()
 	if err != nil {
-		return err
+		return "", err
+	}
+	value, err := s.sealer.sealBrowser(id)
+	if err != nil {
+		return "", err
 	}
 	c.SetCookie(stepCookie(c.Request(), s.cookiePath(c), value))
-	return nil
+	return id, nil
 }
 
-// clearState deletes the step cookie, so a finished flow cannot be posted again.
-func (s *Screens) clearState(c echo.Context) {
-	c.SetCookie(stepCookie(c.Request(), s.cookiePath(c), ""))
-}
-
-// cookiePath scopes the step cookie to the issuer path.
+// cookiePath scopes the browser cookie to the issuer path.
 func (s *Screens) cookiePath(c echo.Context) string {
 	if p := s.root(c); p != "" {
 		return p
@@ -71,7 +76,12 @@ func (s *Screens) cookiePath(c echo.Context) string {
 // show renders the page of the step st is at. v carries what the previous
 // post left (an error, the member's earlier answers); show fills in the rest.
 func (s *Screens) show(c echo.Context, status int, st state, req Request, v view) error {
+	sealed, err := s.sealer.seal(st)
+	if err != nil {
+		return s.failInternal(c, err)
+	}
 	v.Root = s.root(c)
+	v.Flow = sealed
 	v.Step = st.Step
 	v.CSRF = s.csrf.token(st.ID, st.Step)
 	v.Client = req.ClientName
@@ -90,10 +100,15 @@ func (s *Screens) show(c echo.Context, status int, st state, req Request, v view
 	case stepConsent:
 		v.Username = st.Username
 		v.Member = s.nameOf(st.Username)
-		v.Asks = s.describeScopes(req.Scopes)
 		v.Representative = st.Representative
+		whose := "" // the member's own data: the sentences say "your"
 		if st.Representative != nil {
 			v.RelDisplay = relationshipDisplay(st.Representative)
+			whose = v.Member
+		}
+		v.Asks = s.describeScopes(req.Scopes, whose)
+		if s.appsPage != nil {
+			v.AppsHref = v.Root + AppsPath
 		}
 	}
 	return s.render(c, status, st.Step, v)

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -11,12 +12,13 @@ import (
 const maxFormBytes = 16 << 10
 
 // step takes the post of one screen: POST {issuer}/consent with the hidden
-// fields "step" and "csrf". It refuses, before looking at anything else, a
-// post without a live step cookie (400), with a CSRF token not made for this
-// cookie's flow and the posted step (403), for a step other than the
-// cookie's (400: skipped), or with a cookie a later step superseded (400:
-// replayed). Only then does the step's own handler run; none of these
-// refusals can reach Flow.Finish.
+// fields "flow" (the sealed state), "step" and "csrf". It refuses, before
+// looking at anything else, a post without the browser cookie or a live
+// state (400), with another browser's state (403), with a CSRF token not
+// made for the state's flow and the posted step (403), for a step other
+// than the state's (400: skipped), with a state a later step superseded
+// (400: replayed), or of a flow already finished (400). Only then does the
+// step's own handler run; none of these refusals can reach Flow.Finish.
 func (s *Screens) step(c echo.Context) error {
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBytes)
@@ -24,24 +26,26 @@ func (s *Screens) step(c echo.Context) error {
 		return s.failGarbled(c)
 	}
 	form := r.PostForm
-	st, err := s.currentState(r)
-	if err != nil {
-		return s.fail(c, http.StatusBadRequest, "Your sign-in has ended",
-			"This sign-in has expired, was already finished, or was started in another browser. Go back to your app and connect to Blue Cross NC again.")
+	st, err := s.currentState(r, form.Get(flowField))
+	switch {
+	case errors.Is(err, errOtherBrowser):
+		return s.failForeignForm(c)
+	case err != nil:
+		return s.failEnded(c)
 	}
 	posted := form.Get("step")
 	switch {
 	case !isStep(posted):
 		return s.failGarbled(c)
 	case !s.csrf.valid(st.ID, posted, form.Get("csrf")):
-		return s.fail(c, http.StatusForbidden, "This form has expired",
-			"This form does not belong to your current sign-in. Go back to your app and connect to Blue Cross NC again.")
+		return s.failForeignForm(c)
+	case s.steps.superseded(st.ID, stepConsent):
+		return s.failEnded(c) // the flow finished: nothing of it runs again
 	case posted != st.Step, s.steps.superseded(st.ID, st.Step):
 		return s.failOutOfDate(c)
 	}
 	req, err := s.flow.Describe(r.Context(), st.Handle)
 	if err != nil {
-		s.clearState(c)
 		return s.failNoRequest(c)
 	}
 	switch st.Step {
@@ -56,20 +60,33 @@ func (s *Screens) step(c echo.Context) error {
 	}
 }
 
-// currentState opens the step cookie. A flow lives flowLifetime from its
-// start, so a cookie expiring later than that from now was made while the
-// sandbox clock ran ahead, and is void once the clock is set back.
-func (s *Screens) currentState(r *http.Request) (state, error) {
-	ck, err := r.Cookie(cookieName)
+// currentState opens the posted state and checks that this browser started
+// its flow. A flow lives flowLifetime from its start, so a state expiring
+// later than that from now was made while the sandbox clock ran ahead, and
+// is void once the clock is set back.
+func (s *Screens) currentState(r *http.Request, sealed string) (state, error) {
+	browser, err := s.browserID(r)
 	if err != nil {
 		return state{}, errNoFlow
 	}
 	now := s.now()
-	st, err := s.sealer.open(ck.Value, now)
+	st, err := s.sealer.open(sealed, now)
 	if err != nil || time.Unix(st.Expires, 0).After(now.Add(flowLifetime+cookieLeeway)) {
 		return state{}, errNoFlow
 	}
+	if st.Browser != browser {
+		return state{}, errOtherBrowser
+	}
 	return st, nil
+}
+
+// browserID opens the browser cookie.
+func (s *Screens) browserID(r *http.Request) (string, error) {
+	ck, err := r.Cookie(cookieName)
+	if err != nil {
+		return "", errNoFlow
+	}
+	return s.sealer.openBrowser(ck.Value)
 }
 
 func isStep(step string) bool {
@@ -78,6 +95,19 @@ func isStep(step string) bool {
 		return true
 	}
 	return false
+}
+
+// failEnded is the page for a post without a live flow of this browser.
+func (s *Screens) failEnded(c echo.Context) error {
+	return s.fail(c, http.StatusBadRequest, "Your sign-in has ended",
+		"This sign-in has expired, was already finished, or was started in another browser. Go back to your app and connect to Blue Cross NC again.")
+}
+
+// failForeignForm is the page for a form that is not this browser's, or
+// not of its flow's current step: a CSRF failure.
+func (s *Screens) failForeignForm(c echo.Context) error {
+	return s.fail(c, http.StatusForbidden, "This form has expired",
+		"This form does not belong to your current sign-in. Go back to your app and connect to Blue Cross NC again.")
 }
 
 // failOutOfDate is the page for a post of a step the flow is not at.
@@ -92,17 +122,14 @@ func (s *Screens) failGarbled(c echo.Context) error {
 		"The form sent to the sandbox was incomplete or not one of its own. Go back to your app and connect to Blue Cross NC again.")
 }
 
-// advance moves the flow to next, saves it in the cookie and shows next's
-// page. The step's cookie is superseded from then on, and of two posts of
-// the same step only the first moves the flow.
+// advance moves the flow to next and shows next's page, whose form
+// carries the new state. The step's state is superseded from then on, and
+// of two posts of the same step only the first moves the flow.
 func (s *Screens) advance(c echo.Context, st state, req Request, next string) error {
 	if !s.steps.advance(st.ID, st.Step, next, st.Expires) {
 		return s.failOutOfDate(c)
 	}
 	st.Step = next
-	if err := s.setState(c, st); err != nil {
-		return s.failInternal(c, err)
-	}
 	return s.show(c, http.StatusOK, st, req, view{})
 }
 

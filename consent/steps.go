@@ -9,29 +9,31 @@ import (
 const (
 	// maxFlows bounds the flows whose progress is remembered. A record
 	// costs about 40 bytes, so a full ledger holds some 2 MB. At the bound
-	// the oldest record goes: that flow's superseded cookies are accepted
+	// the oldest record goes: that flow's superseded states are accepted
 	// again, which gains nothing that reopening the flow's start link (it
 	// starts the screens over) does not.
 	maxFlows = 50_000
 	// stepsPruneEvery bounds how often void records are swept out.
 	stepsPruneEvery = time.Minute
-	// cookieLeeway is how far past now+flowLifetime a cookie's expiry may
+	// cookieLeeway is how far past now+flowLifetime a state's expiry may
 	// be, for replicas whose real clocks differ a little. Further, the
-	// cookie was made while the sandbox clock ran ahead and has since been
+	// state was made while the sandbox clock ran ahead and has since been
 	// set back.
 	cookieLeeway = 5 * time.Second
 )
 
-// stepOrder is each step's place in the flow.
-var stepOrder = map[string]int8{stepDisclaimer: 0, stepLogin: 1, stepRelation: 2, stepConsent: 3}
+// stepOrder is each step's place in the flow; stepDone, after the last
+// screen, marks a finished flow.
+var stepOrder = map[string]int8{stepDisclaimer: 0, stepLogin: 1, stepRelation: 2, stepConsent: 3, stepDone: 4}
 
 // stepLedger remembers the furthest step each flow has reached, so that a
-// step cookie a later step superseded is refused: each step runs once.
+// state a later step superseded, or a finished flow's, is refused: each
+// step runs once.
 //
-// A record goes only once the flow's cookies have expired on the real clock
+// A record goes only once the flow's states have expired on the real clock
 // as well as the sandbox clock, which may run ahead and be set back but
 // never reads earlier than real time: no setting of the sandbox clock can
-// then bring a superseded cookie back.
+// then bring a superseded state back.
 type stepLedger struct {
 	now  func() time.Time // the sandbox clock
 	wall func() time.Time // real time
@@ -45,10 +47,10 @@ type stepLedger struct {
 	pruned  time.Time // real time of the last sweep
 }
 
-// progress is one flow's furthest step and when its cookies expire.
+// progress is one flow's furthest step and when its states expire.
 type progress struct {
 	step  int8
-	until int64 // Unix seconds, the cookie's Expires
+	until int64 // Unix seconds, the states' Expires
 }
 
 func newStepLedger(now, wall func() time.Time, max int) *stepLedger {
@@ -70,7 +72,7 @@ func (l *stepLedger) superseded(flowID, step string) bool {
 
 // advance moves the flow from step from to step to, once: it reports false
 // when another post of the same step got there first. until is when the
-// flow's cookies expire.
+// flow's states expire.
 func (l *stepLedger) advance(flowID, from, to string, until int64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -100,7 +102,7 @@ func (l *stepLedger) makeRoomLocked() {
 	}
 }
 
-// pruneLocked forgets flows whose cookies have expired on both clocks, at
+// pruneLocked forgets flows whose states have expired on both clocks, at
 // most once per stepsPruneEvery of real time.
 func (l *stepLedger) pruneLocked() {
 	wall := l.wall()

@@ -292,20 +292,22 @@ func (sh *shared) wire(in instance) (*wired, error) {
 	api.Register(e.Group(fhir.BasePath))
 
 	pages, err := console.New(console.Config{
-		BaseURL:       base,
-		IssuerPath:    oauth.IssuerPath,
-		FHIRPath:      fhir.BasePath,
-		Profile:       in.profile,
-		Accounts:      consoleAccounts(catalog),
-		Clients:       consoleClients(sh.clients),
-		ControlPath:   control.Prefix,
-		DebugClientID: fixtures.DocsClientID,
-		Call:          inProcessCall(e),
-		ClientChecks:  ctl.ClientChecks,
-		Key:           seal.FromSigningKey(key, in.keyLabel("debugger csrf")),
-		FHIRTypes:     consoleFHIRTypes(fhirTypes),
-		Finder:        sh.finder,
-		Workspaces:    in.workspaces != nil,
+		BaseURL:        base,
+		IssuerPath:     oauth.IssuerPath,
+		FHIRPath:       fhir.BasePath,
+		Profile:        in.profile,
+		Accounts:       consoleAccounts(catalog),
+		Clients:        consoleClients(sh.clients),
+		ControlPath:    control.Prefix,
+		DebugClientID:  fixtures.DocsClientID,
+		Call:           inProcessCall(e),
+		ClientChecks:   ctl.ClientChecks,
+		Key:            seal.FromSigningKey(key, in.keyLabel("debugger csrf")),
+		FHIRTypes:      consoleFHIRTypes(fhirTypes),
+		Finder:         sh.finder,
+		FinderConsents: grantConsents(authServer),
+		AppsPath:       consent.AppsPath,
+		Workspaces:     in.workspaces != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -313,7 +315,7 @@ func (sh *shared) wire(in instance) (*wired, error) {
 	e.HTTPErrorHandler = errorHandler(sh.logger.Logger, errs, pages)
 	pages.Register(e.Group(""))
 	ctl.Register(e.Group(""))
-	ctl.RegisterFinder(e.Group(""), sh.finder.Handler(control.Problem))
+	ctl.RegisterFinder(e.Group(""), sh.finder.Handler(control.Problem, grantConsents(authServer)))
 	if in.workspaces != nil {
 		// Any method: each workspace's router answers as the root's would.
 		e.Any(workspacePrefix+"*", in.workspaces.serve)

@@ -8,7 +8,7 @@ import (
 )
 
 // TestConsentPostedTwice: a member who double-clicks I Agree, or goes Back
-// and presses it again, sends the last step twice with the same cookie. One post finishes the flow (a
+// and presses it again, sends the last step twice with the same form. One post finishes the flow (a
 // redirect back to the app with a code); the other is told the page is out
 // of date, never a 500.
 func TestConsentPostedTwice(t *testing.T) {
@@ -36,7 +36,7 @@ func TestConsentPostedTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The second post comes at once (a double click) or after the first
-		// answered (Back, then I Agree again), with the cookie of the page.
+		// answered (Back, then I Agree again), with the cookies of the page.
 		saved := b.client.Jar.Cookies(action)
 		var answers [2]page
 		if trial%2 == 0 {

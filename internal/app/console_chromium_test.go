@@ -326,6 +326,12 @@ func everyPage(t *testing.T, vp viewport, axeJS, dir string) {
 	check("debugger-refresh")
 	run(t, ctx, "introspect", clickNav(button("Introspect")))
 	check("debugger-introspect")
+	// The representative's grant is now a representative case.
+	visit("finder-consent", "/?find=1&representative=on#found")
+	if page := visibleText(t, ctx); !strings.Contains(page, "BCNCUser03 / BCNCPSWD03") || !strings.Contains(page, "representative") {
+		t.Errorf("the finder does not find the representative case just made:\n%s", page)
+	}
+	visit("apps", issuerPath+"/apps")
 	visit("debugger-empty", "/debug")
 	visit("debugger-error", "/debug?error=access_denied&error_description=The+member+denied+access&state=s")
 
@@ -342,8 +348,8 @@ func everyPage(t *testing.T, vp viewport, axeJS, dir string) {
 	if page := visibleText(t, ctx); !strings.Contains(page, "https://oidcdebugger.com/debug") || !strings.Contains(page, "--clients") || !strings.Contains(page, "http://localhost:3000/callback") {
 		t.Errorf("the unregistered redirect page does not show what was sent, what is registered and how to register:\n%s", page)
 	}
-	if seen < 20 {
-		t.Errorf("checked %d pages, want every page (20)", seen)
+	if seen < 22 {
+		t.Errorf("checked %d pages, want every page (22)", seen)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/fixtures"
 	"github.com/bcbsnc-sandbox/sandbox/generator"
 	"github.com/bcbsnc-sandbox/sandbox/internal/finder"
+	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
 
 // Account numbers the finder looks at: the docs' BCNCUser03 and up.
@@ -84,4 +85,41 @@ func conditionName(raw []byte) string {
 		return name
 	}
 	return name + " (" + strings.Join(codes, ", ") + ")"
+}
+
+// grantConsents answers the finder's consent cases from the live grants
+// of s, one sandbox's (the root's or a workspace's) authorization server.
+func grantConsents(s *oauth.Server) finder.Consents {
+	return func(patient string) finder.Consent {
+		var c finder.Consent
+		grants, err := s.Grants(patient, "")
+		if err != nil {
+			return c
+		}
+		for _, g := range grants {
+			c.Representative = c.Representative || g.Representative != ""
+			c.WithheldDemographics = c.WithheldDemographics || !readsPersonal(g.Scopes)
+		}
+		return c
+	}
+}
+
+// readsPersonal reports whether granted scopes open any of the member's
+// personal information: the profile scope, or Patient by type or by
+// wildcard, in either SMART context. The health-data-only choice grants
+// none of these (README, "Tokens").
+func readsPersonal(scopes []string) bool {
+	for _, s := range scopes {
+		if s == "profile" {
+			return true
+		}
+		context, rest, ok := strings.Cut(s, "/")
+		if !ok || context != "patient" && context != "user" {
+			continue
+		}
+		if typ, _, _ := strings.Cut(rest, "."); typ == "Patient" || typ == "*" {
+			return true
+		}
+	}
+	return false
 }

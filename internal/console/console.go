@@ -80,6 +80,13 @@ type Config struct {
 	FHIRTypes []FHIRType
 	// Finder finds members for the home page; nil leaves the finder out.
 	Finder *finder.Finder
+	// FinderConsents tells the finder which members' data a personal
+	// representative shared, or was shared without demographics, with an
+	// app now holding access; nil leaves those filters out.
+	FinderConsents finder.Consents
+	// AppsPath is the members' apps page, relative to IssuerPath, which
+	// the home page and the debugger link; "" links none.
+	AppsPath string
 	// Workspaces says the control API here manages workspaces (the root's),
 	// for the Postman collection.
 	Workspaces bool

@@ -39,6 +39,9 @@ type debugPage struct {
 	// Action is the last token button's request and answer.
 	Action *actionResult
 	Curls  []curlCommand
+	// Apps is the members' apps page, where the member removes the app's
+	// access; "" when the sandbox serves none.
+	Apps string
 }
 
 // tokenSet is what the debugger holds after an exchange; the token
@@ -58,7 +61,7 @@ type curlCommand struct{ ID, Title, Command string }
 
 func (c *Console) debugPage(r *http.Request) debugPage {
 	base := c.cfg.BaseURL(r)
-	return debugPage{Chrome: c.chrome("/debug", true), Base: base, FHIR: base + c.cfg.FHIRPath, Clients: c.debugClients(base)}
+	return debugPage{Chrome: c.chrome("/debug", true), Base: base, FHIR: base + c.cfg.FHIRPath, Clients: c.debugClients(base), Apps: c.appsURL(base)}
 }
 
 func (c *Console) debug(ctx echo.Context) error {

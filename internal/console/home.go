@@ -35,12 +35,16 @@ type homePage struct {
 	TypeScopes   []string
 	Defaults     map[string]bool
 	// The finder: its form, as submitted, and its answer.
-	Finder      bool
+	Finder bool
+	// Consents: the finder can filter by consent case.
+	Consents    bool
 	ClaimTypes  []string
 	Find        finderForm
 	Found       *finder.Result
 	FinderError string
 	Control     string
+	// Apps is the members' apps page, "" when the sandbox serves none.
+	Apps string
 }
 
 // finderForm is the finder's form as the page shows it again.
@@ -50,6 +54,8 @@ type finderForm struct {
 	Condition  string
 	MinClaims  string
 	From       string
+	// The consent cases asked for.
+	Representative, WithheldDemographics bool
 }
 
 func (c *Console) home(ctx echo.Context) error {
@@ -68,6 +74,7 @@ func (c *Console) home(ctx echo.Context) error {
 		Defaults:     map[string]bool{},
 		Finder:       c.cfg.Finder != nil,
 		Control:      c.cfg.ControlPath,
+		Apps:         c.appsURL(base),
 	}
 	for _, s := range defaultScopes {
 		p.Defaults[s] = true
@@ -77,6 +84,7 @@ func (c *Console) home(ctx echo.Context) error {
 	}
 	if c.cfg.Finder != nil {
 		p.ClaimTypes = c.cfg.Finder.ClaimTypes()
+		p.Consents = c.cfg.FinderConsents != nil
 		q := r.URL.Query()
 		p.Find = finderForm{
 			Asked:      q.Has("find"),
@@ -90,9 +98,10 @@ func (c *Console) home(ctx echo.Context) error {
 		}
 		if p.Find.Asked {
 			fq, err := finder.ParseQuery(q)
+			p.Find.Representative, p.Find.WithheldDemographics = fq.Representative, fq.WithheldDemographics
 			if err == nil {
 				var res finder.Result
-				if res, err = c.cfg.Finder.Find(fq); err == nil {
+				if res, err = c.cfg.Finder.Find(fq, c.cfg.FinderConsents); err == nil {
 					p.Found = &res
 				}
 			}
@@ -102,6 +111,14 @@ func (c *Console) home(ctx echo.Context) error {
 		}
 	}
 	return c.render(ctx, http.StatusOK, pageHome, p, false)
+}
+
+// appsURL is the members' apps page, or "" when there is none.
+func (c *Console) appsURL(base string) string {
+	if c.cfg.AppsPath == "" {
+		return ""
+	}
+	return base + c.cfg.IssuerPath + c.cfg.AppsPath
 }
 
 // debugClients are the registered clients whose redirect URIs include the
@@ -207,6 +224,12 @@ func findHref(f finderForm, next int) template.URL {
 	}
 	if f.MinClaims != "" {
 		q.Set("min_claims", f.MinClaims)
+	}
+	if f.Representative {
+		q.Set("representative", "on")
+	}
+	if f.WithheldDemographics {
+		q.Set("withheld_demographics", "on")
 	}
 	return template.URL("/?" + q.Encode() + "#finder")
 }

@@ -1,8 +1,10 @@
 // Package finder finds members by what their records hold: a developer
 // looking among thousands of generated members for one with an inpatient
-// stay, a diabetic, or many claims. Members are built on demand, so a
-// search scans them in account order from a starting number, a bounded
-// number per request, and says where to continue.
+// stay, a diabetic, or many claims; and by what their consents hold: a
+// member whose data a personal representative shared, or whose data an app
+// holds without the demographics. Members are built on demand, so a search
+// scans them in account order from a starting number, a bounded number per
+// request, and says where to continue.
 package finder
 
 import (
@@ -46,7 +48,28 @@ type Summary struct {
 	Resources map[string]int `json:"resources"`
 	// Conditions are the member's conditions, "display (code)".
 	Conditions []string `json:"conditions"`
+	// Consent is what the apps now holding access to the member's data
+	// were given; nil when the search had no Consents to ask.
+	Consent *Consent `json:"consent,omitempty"`
 }
+
+// Consent is what the live grants of one member's data hold: the two
+// cases a consent screen can make of any member.
+type Consent struct {
+	// Representative: a personal representative approved one of them, so
+	// its tokens name a RelatedPerson as fhirUser (the representative case).
+	Representative bool `json:"representative"`
+	// WithheldDemographics: one of them reads none of the member's
+	// personal information, no Patient resource and no profile, as when
+	// the member shares health data but not personal information; its
+	// Patient reads and userinfo answer 403 (the withheld-demographics case).
+	WithheldDemographics bool `json:"withheld_demographics"`
+}
+
+// Consents looks up the Consent of the member with a patient id. Grants
+// change as members consent and remove apps, so it is asked at every
+// search, never cached.
+type Consents func(patientID string) Consent
 
 // TotalClaims is the number of the member's ExplanationOfBenefits.
 func (s Summary) TotalClaims() int {
@@ -59,13 +82,16 @@ func (s Summary) TotalClaims() int {
 
 // Query is one search. A member matches when it has at least one claim of
 // each of ClaimTypes, a condition whose display or code contains Condition
-// (ignoring case), at least MinClaims claims, and at least MinResources[t]
-// resources of each type t.
+// (ignoring case), at least MinClaims claims, at least MinResources[t]
+// resources of each type t, and, when Representative or
+// WithheldDemographics is set, a Consent with that case.
 type Query struct {
-	ClaimTypes   []string
-	Condition    string
-	MinClaims    int
-	MinResources map[string]int
+	ClaimTypes           []string
+	Condition            string
+	MinClaims            int
+	MinResources         map[string]int
+	Representative       bool
+	WithheldDemographics bool
 	// From is the first account number to look at; Limit, how many
 	// matches to return (0: DefaultLimit).
 	From, Limit int
@@ -106,18 +132,31 @@ func (f *Finder) ClaimTypes() []string { return slices.Clone(f.claimTypes) }
 var ErrQuery = errors.New("finder")
 
 // Find scans at most MaxScan members from q.From and returns those that
-// match, at most q.Limit.
-func (f *Finder) Find(q Query) (Result, error) {
+// match, at most q.Limit. consents tells each member's Consent; nil (a
+// finder without an authorization server) refuses a query that asks for
+// one.
+func (f *Finder) Find(q Query, consents Consents) (Result, error) {
 	if err := f.check(&q); err != nil {
 		return Result{}, err
+	}
+	if consents == nil && (q.Representative || q.WithheldDemographics) {
+		return Result{}, errQuery("representative and withheld_demographics need the grants of an authorization server, which this finder has not")
 	}
 	res := Result{Members: []Summary{}, ScannedFrom: q.From}
 	n := q.From
 	for ; n <= f.last && n < q.From+MaxScan && len(res.Members) < q.Limit; n++ {
 		s, ok := f.summary(n)
-		if ok && q.matches(s) {
-			res.Members = append(res.Members, s)
+		if !ok || !q.matches(s) {
+			continue
 		}
+		if consents != nil {
+			c := consents(s.PatientID)
+			if !q.consentMatches(c) {
+				continue
+			}
+			s.Consent = &c
+		}
+		res.Members = append(res.Members, s)
 	}
 	res.ScannedTo = n - 1
 	if n <= f.last {
@@ -181,6 +220,11 @@ func (q Query) matches(s Summary) bool {
 	return true
 }
 
+// consentMatches reports whether c has every case q asks for.
+func (q Query) consentMatches(c Consent) bool {
+	return (!q.Representative || c.Representative) && (!q.WithheldDemographics || c.WithheldDemographics)
+}
+
 // summary is member n's summary, from the cache or built.
 func (f *Finder) summary(n int) (Summary, bool) {
 	f.mu.Lock()
@@ -209,7 +253,8 @@ func (f *Finder) summary(n int) (Summary, bool) {
 
 // ParseQuery reads a query from URL parameters: claim_type (repeated or
 // comma-separated), condition, min_claims, min_{Type} (min_Observation=5),
-// from (an account number or a username), limit.
+// representative and withheld_demographics (true, 1 or on, as a checkbox
+// sends), from (an account number or a username), limit.
 func ParseQuery(v url.Values) (Query, error) {
 	var q Query
 	for _, ct := range v["claim_type"] {
@@ -232,6 +277,21 @@ func ParseQuery(v url.Values) (Query, error) {
 		}
 		return n
 	}
+	flag := func(name string) bool {
+		s := strings.TrimSpace(v.Get(name))
+		switch strings.ToLower(s) {
+		case "", "false", "0", "off":
+			return false
+		case "true", "1", "on":
+			return true
+		}
+		if err == nil {
+			err = errQuery("%s must be true or false, not %q", name, s)
+		}
+		return false
+	}
+	q.Representative = flag("representative")
+	q.WithheldDemographics = flag("withheld_demographics")
 	q.MinClaims = number("min_claims")
 	q.Limit = number("limit")
 	if from := strings.TrimPrefix(strings.TrimSpace(v.Get("from")), "BCNCUser"); from != "" {
@@ -252,13 +312,14 @@ func ParseQuery(v url.Values) (Query, error) {
 	return q, err
 }
 
-// Handler serves GET {control}/members: the finder as JSON.
-func (f *Finder) Handler(problem func(echo.Context, int, string) error) echo.HandlerFunc {
+// Handler serves GET {control}/members: the finder as JSON, asking
+// consents for each member's Consent.
+func (f *Finder) Handler(problem func(echo.Context, int, string) error, consents Consents) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, err := ParseQuery(c.QueryParams())
 		if err == nil {
 			var res Result
-			if res, err = f.Find(q); err == nil {
+			if res, err = f.Find(q, consents); err == nil {
 				return c.JSON(http.StatusOK, res)
 			}
 		}

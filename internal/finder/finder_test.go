@@ -51,7 +51,7 @@ func TestFindFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := f.Find(tt.q)
+			r, err := f.Find(tt.q, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,17 +79,17 @@ func equal(a, b []int) bool {
 func TestFindIsBounded(t *testing.T) {
 	var built int
 	f := New(14, 10_000, types, fake(&built))
-	r, err := f.Find(Query{Condition: "nothing has this"})
+	r, err := f.Find(Query{Condition: "nothing has this"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if built != MaxScan || r.ScannedFrom != 14 || r.ScannedTo != 14+MaxScan-1 || r.Next != 14+MaxScan || len(r.Members) != 0 {
 		t.Errorf("built %d, result %+v; want %d built and next %d", built, r, MaxScan, 14+MaxScan)
 	}
-	if _, err := f.Find(Query{Condition: "nothing has this"}); err != nil || built != MaxScan {
+	if _, err := f.Find(Query{Condition: "nothing has this"}, nil); err != nil || built != MaxScan {
 		t.Errorf("a repeated search built %d members in all, want the cached %d", built, MaxScan)
 	}
-	r, _ = f.Find(Query{From: 9_990, Condition: "nothing has this"})
+	r, _ = f.Find(Query{From: 9_990, Condition: "nothing has this"}, nil)
 	if r.Next != 0 || r.ScannedTo != 10_000 {
 		t.Errorf("the last page: %+v, want no next", r)
 	}
@@ -99,7 +99,7 @@ func TestCacheIsBounded(t *testing.T) {
 	var built int
 	f := New(1, 100_000, types, fake(&built))
 	for from := 1; from < 3*cacheSize; from += MaxScan {
-		f.Find(Query{From: from, Condition: "none"})
+		f.Find(Query{From: from, Condition: "none"}, nil)
 	}
 	if len(f.cache) > cacheSize || len(f.order) > cacheSize {
 		t.Errorf("cache holds %d (%d in order), want at most %d", len(f.cache), len(f.order), cacheSize)
@@ -124,7 +124,7 @@ func TestParseQueryRefusesBadInput(t *testing.T) {
 			v, _ := url.ParseQuery(tt.query)
 			q, err := ParseQuery(v)
 			if err == nil {
-				_, err = f.Find(q)
+				_, err = f.Find(q, nil)
 			}
 			if !errors.Is(err, ErrQuery) {
 				t.Errorf("%s: %v, want an ErrQuery", tt.query, err)
