@@ -32,8 +32,8 @@ type authRequest struct {
 
 // The longest state, nonce and login_hint /authorize accepts (README,
 // "Limits"). The validated request is sealed into the handle the consent
-// screens carry in their URL and step cookie, and a browser keeps at most
-// 4096 bytes of a cookie (RFC 6265 §6.1); these limits together fit with
+// screens carry in their URL and sealed flow state, which they keep within
+// a bound of their own (README, "Limits"); these limits together fit with
 // room for a long scope and redirect URI. Longer is refused by redirect
 // (RFC 6749 §4.1.2.1), so the app hears of it.
 var authorizeValueLimits = [...]struct {
