@@ -78,18 +78,33 @@ type EdgeCase struct {
 var UpdatedAfterInstant = directoryLoaded
 
 // EdgeManyClaimsCount is how many ExplanationOfBenefit resources an
-// EdgeManyClaims member has.
+// EdgeManyClaims member has at least.
 const EdgeManyClaimsCount = 1010
 
 // edgeClaimCounts are the exact claim counts (Spec.ClaimCounts) of the edge
-// cases that fix them. Fills make up most of the many: with the
-// MedicationRequest and MedicationDispense each brings, a fill is some 8 kB
-// of JSON, where a carrier claim with its encounter, results and orders is
-// 15 kB. The 1,010 claims come to about 9 MB of JSON, built in some 60 ms.
+// cases that fix them.
 var edgeClaimCounts = map[EdgeTrait]map[string]int{
 	EdgeNoClaims:     {},
 	EdgePharmacyOnly: {"pde": 60},
-	EdgeManyClaims:   {"carrier": 24, "dme": 2, "outpatient": 4, "pde": 980},
+}
+
+// edgeClaims adds to the claims of the timeline an EdgeManyClaims member
+// lived the fills that bring them to EdgeManyClaimsCount. The timeline's
+// claims stay, so its story holds; the fills, each of a drug the member
+// takes with the prescription written for it, are the cheapest claims to
+// add: about 8 kB of JSON with the MedicationRequest and MedicationDispense
+// each brings, where a carrier claim with its encounter, results and
+// orders is 15 kB. The member comes to about 9 MB of JSON, built in some
+// 60 ms.
+func (b *builder) edgeClaims(r *rand.Rand) {
+	if b.spec.Edge.Trait != EdgeManyClaims || b.from.After(b.to) {
+		return
+	}
+	for len(b.claims) < EdgeManyClaimsCount {
+		c := b.extraClaim(r, "pde", b.from, b.to)
+		c.order = len(b.claims)
+		b.claims = append(b.claims, c)
+	}
 }
 
 // streamEdge is the stream an edge case draws its dates from: far from the
@@ -164,6 +179,11 @@ func (b *builder) shapeEdge(r *rand.Rand) {
 	case EdgeAdvantageOnly:
 		b.agedBetween(r, 66, 74)
 		p.advantage = true
+	case EdgeManyClaims:
+		// Years of history to spread the claims over, and no dental
+		// claims (Medicare Advantage only), so the count is exact.
+		b.agedBetween(r, 72, 90)
+		p.advantage = false
 	case EdgeMerged:
 		b.edge.merged = addDays(b.cal.lastService, -400-r.IntN(900))
 	}
