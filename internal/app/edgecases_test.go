@@ -329,7 +329,9 @@ func TestEdgeAdvantageOnly(t *testing.T) {
 	for _, c := range coverages {
 		raw, _ := json.Marshal(c)
 		var cov struct {
-			Type  struct{ Coding []struct{ System, Code string } }
+			Type struct {
+				Coding []struct{ System, Code string }
+			}
 			Class []struct {
 				Type  struct{ Coding []struct{ Code string } }
 				Value string
