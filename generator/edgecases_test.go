@@ -149,6 +149,20 @@ func checkEdgeTrait(t *testing.T, g *Generator, m *Member, trait EdgeTrait) {
 				t.Errorf("Coverage %s: %s, period %v, death %s", c["id"], c["status"], c["period"], death)
 			}
 		}
+		closed := 0
+		for _, r := range m.Resources {
+			if s, ok := closedStatus[r.Type]; ok {
+				var doc map[string]any
+				json.Unmarshal(r.JSON, &doc)
+				if doc[s[0]] == "active" {
+					t.Errorf("%s/%s still %s active after death", r.Type, r.ID, s[0])
+				}
+				closed++
+			}
+		}
+		if closed == 0 {
+			t.Error("no prescription, care plan, goal or care team to close")
+		}
 	case EdgeTerminated:
 		lastYear := fmt.Sprint(g.AsOf().Year() - 1)
 		for _, c := range coverages {
