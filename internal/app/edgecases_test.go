@@ -402,3 +402,25 @@ func TestEdgeUpdatedAfter(t *testing.T) {
 		t.Errorf("only %d resources", found)
 	}
 }
+
+// TestEdgeAccountsTakeWorkspaceEdits: a token minted in a workspace for an
+// edge account reads it there, and a claim the workspace's control API adds
+// to the member without claims shows in that workspace only.
+func TestEdgeAccountsTakeWorkspaceEdits(t *testing.T) {
+	sb := startSandbox(t, sandboxOptions{})
+	ws := sb.inWorkspace("edge-suite")
+	tok := ws.mint(t, mintBody(edgeNoClaims))
+	rootTok := sb.mint(t, mintBody(edgeNoClaims))
+	if tok.Patient != rootTok.Patient || ws.eobTotal(t, tok.AccessToken) != 0 {
+		t.Fatalf("workspace token for %s: patient %s", edgeNoClaims, tok.Patient)
+	}
+	if status, body := ws.controlPost(t, "/sandbox/members/"+tok.Patient+"/claims", `{"type": "pde"}`); status != http.StatusOK && status != http.StatusCreated {
+		t.Fatalf("add a claim: %d %s", status, body)
+	}
+	if got := ws.eobTotal(t, tok.AccessToken); got != 1 {
+		t.Errorf("workspace: %d EOBs after adding one", got)
+	}
+	if got := sb.eobTotal(t, rootTok.AccessToken); got != 0 {
+		t.Errorf("root: %d EOBs after the workspace added one", got)
+	}
+}
