@@ -3,12 +3,16 @@ package generator
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
 )
+
+// referenceRE finds the literal references of a resource's JSON.
+var referenceRE = regexp.MustCompile(`"reference":"([A-Za-z]+/[^"/]+)"`)
 
 // edgeSpec is the spec of the test's member of trait: numbers and ids apart
 // from every generated member's.
@@ -34,8 +38,9 @@ func withoutStub(m *Member) *Member {
 }
 
 // TestEdgeCasesTellOneStory: every edge case keeps the rules of
-// TestEveryMemberTellsOneStory and is valid R4 with its profiles, the
-// merged record's former Patient aside, which claims none.
+// TestEveryMemberTellsOneStory, refers only to resources it holds, and is
+// valid R4 with its profiles, the merged record's former Patient aside,
+// which claims none.
 func TestEdgeCasesTellOneStory(t *testing.T) {
 	g := New(1)
 	chk := &ruleChecker{t: t, counts: map[string]int{}}
@@ -71,7 +76,19 @@ func TestEdgeCasesTellOneStory(t *testing.T) {
 			}
 		}
 		checkRecord(chk, &ex, rec, cal, chronic, ndcRx, treats)
+		served, refs := map[string]bool{}, 0
 		for _, r := range m.Resources {
+			served[r.Type+"/"+r.ID] = true
+		}
+		for _, r := range m.Resources {
+			// Dropping claims (no claims, pharmacy only) leaves no
+			// reference to a record that is not served.
+			for _, ref := range referenceRE.FindAllStringSubmatch(string(r.JSON), -1) {
+				refs++
+				if !served[ref[1]] {
+					t.Errorf("%s %s/%s refers to %s, which the member does not hold", trait, r.Type, r.ID, ref[1])
+				}
+			}
 			stub := r.Type == "Patient" && r.ID != m.PatientID
 			if err := r4check.ValidateResource(r.JSON, !stub); err != nil {
 				t.Errorf("%s %s/%s: %v", trait, r.Type, r.ID, err)
@@ -80,6 +97,9 @@ func TestEdgeCasesTellOneStory(t *testing.T) {
 			if err := json.Unmarshal(r.JSON, &meta); err != nil || meta.Meta.LastUpdated != fmtInstant(r.LastUpdated) {
 				t.Errorf("%s %s/%s: meta.lastUpdated %q, Resource.LastUpdated %s", trait, r.Type, r.ID, meta.Meta.LastUpdated, fmtInstant(r.LastUpdated))
 			}
+		}
+		if refs == 0 {
+			t.Errorf("%s: no references found", trait)
 		}
 	}
 	for rule, n := range chk.counts {
