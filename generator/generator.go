@@ -58,7 +58,7 @@ type Spec struct {
 	// resource type.
 	Rich bool
 	// Edge, when its Trait is set, makes the member one of the sandbox's
-	// edge cases (edgecases.go); it then decides ClaimCounts.
+	// edge cases (edgecases.go); ClaimCounts is then the edge case's.
 	Edge EdgeCase
 }
 
