@@ -112,10 +112,11 @@ func (b *builder) edgeClaims(r *rand.Rand) {
 // other member draws.
 const streamEdge uint64 = 1 << 40
 
-// withEdge returns s with the claim counts its edge case fixes.
+// withEdge returns s with the claim counts of its edge case, if it is
+// one: those edgeClaimCounts fixes, or none (the timeline's).
 func (s Spec) withEdge() Spec {
-	if counts, ok := edgeClaimCounts[s.Edge.Trait]; ok {
-		s.ClaimCounts = maps.Clone(counts)
+	if s.Edge.Trait != "" {
+		s.ClaimCounts = maps.Clone(edgeClaimCounts[s.Edge.Trait])
 	}
 	return s
 }
