@@ -49,6 +49,9 @@ type builder struct {
 	// written with them.
 	added   []claim
 	addedRx []*prescription
+	// edge is what an edge case (Spec.Edge) decided before the history
+	// was drawn; nil for every other member.
+	edge *edgeState
 	// bpTreated is the first fill of a blood pressure drug, zero when none;
 	// hospiceStart the hospice election, zero when none.
 	bpTreated, hospiceStart time.Time
@@ -89,7 +92,7 @@ func (b *builder) build() *Member {
 		res = append(res, b.g.directoryResource(b.enc, "Organization", id))
 	}
 	res = append(res, b.usCoreDirectory(meds)...)
-	b.m.Resources = res
+	b.m.Resources = b.edgeResources(res)
 	return b.m
 }
 
@@ -110,6 +113,7 @@ func (b *builder) drawIdentity() {
 	// the Faker belongs to this build alone.
 	fa, fb := streamSeeds(seed, n, streamFaker)
 	b.person = drawPerson(newRand(seed, n, streamPerson), gofakeit.NewFaker(rand.NewPCG(fa, fb), false), n, b.cal.asOf)
+	b.shapeEdge(newRand(seed, n, streamEdge))
 	p := &b.person
 	b.m = &Member{
 		PatientID:  b.pid,
@@ -133,7 +137,7 @@ func passwordOf(n int) string { return fmt.Sprintf("BCNCPSWD%02d", n) }
 // and the member's usual providers.
 func (b *builder) drawHealth(r *rand.Rand) {
 	p := &b.person
-	b.from, b.to = later(b.cal.historyStart, p.enrolled), b.cal.lastService
+	b.from, b.to = later(b.cal.historyStart, p.enrolled), b.recordEnd()
 	elderly := p.age(b.cal.asOf) >= 65
 	for i := range conditions {
 		c := &conditions[i]

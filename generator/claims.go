@@ -110,6 +110,7 @@ func poisson(r *rand.Rand, mean float64) int {
 // Spec keep their timeline as drawn.
 func (b *builder) fitCounts(r *rand.Rand) {
 	if b.spec.ClaimCounts == nil && !b.spec.Rich {
+		b.edgeClaims(r)
 		return
 	}
 	from, to := b.from, b.to

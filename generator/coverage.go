@@ -41,6 +41,9 @@ func coverageID(partKey, patientID string) string {
 // D; Medicare Advantage members also have C, which then pays their medical
 // claims.
 func (b *builder) partsOf() []string {
+	if b.advantageOnly() {
+		return []string{"c"}
+	}
 	if b.person.advantage {
 		return []string{"a", "b", "c", "d"}
 	}
@@ -153,6 +156,8 @@ func (b *builder) coverageStart(key string) time.Time {
 // facility claims and Part B for the rest (42 CFR 409 and 410).
 func (b *builder) coverageFor(typ string) string {
 	switch {
+	case b.advantageOnly():
+		return coverageID("c", b.pid)
 	case typ == "pde":
 		return coverageID("d", b.pid)
 	case typ == "hospice":

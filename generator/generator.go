@@ -57,6 +57,9 @@ type Spec struct {
 	// Rich guarantees at least one of every claim type and every clinical
 	// resource type.
 	Rich bool
+	// Edge, when its Trait is set, makes the member one of the sandbox's
+	// edge cases (edgecases.go); ClaimCounts is then the edge case's.
+	Edge EdgeCase
 }
 
 // Generator builds members deterministically from a seed. It is safe for
@@ -135,6 +138,7 @@ func (g *Generator) Build(s Spec) *Member {
 }
 
 func (g *Generator) builder(s Spec) *builder {
+	s = s.withEdge()
 	pid := s.PatientID
 	if pid == "" {
 		pid = PatientID(s.Number)
