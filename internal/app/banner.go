@@ -38,6 +38,12 @@ func printBanner(w io.Writer, cfg config, a *app, url string) {
 	if cfg.Members > 0 {
 		fmt.Fprintf(&b, "  BCNCUser07 … BCNCUser%02d with BCNCPSWD07 … (generated members)\n", cfg.Members+6)
 	}
+	edges := a.catalog.EdgeAccounts()
+	names := make([]string, len(edges))
+	for i, acc := range edges {
+		names[i] = strings.TrimPrefix(acc.Username, "BCNCEdge")
+	}
+	fmt.Fprintf(&b, "  BCNCEdge<Name> with BCNCPSWD<Name> (edge cases): %s\n", strings.Join(names, ", "))
 	if cfg.AutoApprove != "" {
 		fmt.Fprintf(&b, "Auto-approve: /authorize approves at once as %s\n", cfg.AutoApprove)
 	}
