@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,14 +34,16 @@ import (
 // then hands that whole type to encoding/json: a new wire type is never
 // mis-encoded silently, only encoded more slowly.
 
-// wireFunc appends the JSON of the value at p to s.buf. p always points
-// into memory reached through the pointer handed to encode, so every value
-// is addressable, as encoding/json sees it (pointer-receiver marshalers run).
-type wireFunc func(s *wireState, p unsafe.Pointer)
+// wireFunc appends the JSON of the value at p to b and returns b. p always
+// points into memory reached through the pointer handed to encode, so every
+// value is addressable, as encoding/json sees it (pointer-receiver
+// marshalers run). The buffer travels in arguments and results, not in
+// wireState, so that appending never stores a pointer to the heap (each
+// such store pays a GC write barrier).
+type wireFunc func(s *wireState, b []byte, p unsafe.Pointer) []byte
 
 // wireState is one encoding in progress.
 type wireState struct {
-	buf []byte
 	err error
 	// depth counts the pointers and slices being followed; past
 	// maxWireDepth the value may be cyclic, and encoding/json (which
@@ -93,15 +96,14 @@ func wireEncoderOf(t reflect.Type) (wireFunc, error) {
 	return c.fn, c.err
 }
 
-// appendWire appends the JSON of v, a pointer, to s.buf with fn, the
-// encoder wireEncoderOf compiled for v's type.
-func appendWire(s *wireState, fn wireFunc, v any) {
+// appendWire appends the JSON of v, a pointer, to b with fn, the encoder
+// wireEncoderOf compiled for v's type.
+func appendWire(s *wireState, b []byte, fn wireFunc, v any) []byte {
 	p := reflect.ValueOf(v).UnsafePointer()
 	if p == nil {
-		s.buf = append(s.buf, "null"...)
-		return
+		return append(b, "null"...)
 	}
-	fn(s, p)
+	return fn(s, b, p)
 }
 
 type wireCompiler struct {
@@ -120,7 +122,10 @@ var (
 
 func (c *wireCompiler) compile(t reflect.Type) (wireFunc, error) {
 	if slot, ok := c.done[t]; ok {
-		return func(s *wireState, p unsafe.Pointer) { (*slot)(s, p) }, nil
+		if *slot != nil {
+			return *slot, nil
+		}
+		return func(s *wireState, b []byte, p unsafe.Pointer) []byte { return (*slot)(s, b, p) }, nil // t contains itself
 	}
 	slot := new(wireFunc)
 	c.done[t] = slot
@@ -203,9 +208,32 @@ func (c *wireCompiler) build(t reflect.Type) (wireFunc, error) {
 // wireField is one member of a struct's JSON object.
 type wireField struct {
 	offset uintptr
-	key    string // `"name":`
+	key    string // `,"name":`, written from its second byte for the first field
 	enc    wireFunc
-	omit   func(p unsafe.Pointer) bool // nil: always written
+	// plain marks a string field written directly (no json.Number, no
+	// marshaler), the most common field by far.
+	plain bool
+	omit  omitRule
+	// omitFunc decides omitAny.
+	omitFunc func(p unsafe.Pointer) bool
+}
+
+// omitRule is when a field is left out; the common rules are checked in
+// line rather than through a function.
+type omitRule uint8
+
+const (
+	omitNever    omitRule = iota
+	omitEmptyStr          // omitempty (or omitzero) string: ""
+	omitEmptyLen          // omitempty slice: length 0
+	omitNilPtr            // omitempty (or omitzero) pointer: nil
+	omitAny               // any other: omitFunc
+)
+
+// marshals reports whether encoding/json would call a marshaler for t.
+func marshals(t reflect.Type) bool {
+	return t.Implements(marshalerType) || t.Implements(textMarshalerType) ||
+		t.Kind() != reflect.Pointer && (reflect.PointerTo(t).Implements(marshalerType) || reflect.PointerTo(t).Implements(textMarshalerType))
 }
 
 func (c *wireCompiler) structWire(t reflect.Type) (wireFunc, error) {
@@ -250,45 +278,73 @@ func (c *wireCompiler) structWire(t reflect.Type) (wireFunc, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := wireField{offset: sf.Offset, key: `"` + name + `":`, enc: enc}
-		var empty, zero func(unsafe.Pointer) bool
-		if omitEmpty {
-			empty = emptyWire(sf.Type)
-		}
-		if omitZero {
-			if sf.Type.Implements(isZeroerType) || reflect.PointerTo(sf.Type).Implements(isZeroerType) {
-				return nil, fmt.Errorf("generator: %s.%s: omitzero with an IsZero method is not supported", t, sf.Name)
-			}
-			ft := sf.Type
-			zero = func(p unsafe.Pointer) bool { return reflect.NewAt(ft, p).Elem().IsZero() }
+		ft := sf.Type
+		f := wireField{offset: sf.Offset, key: `,"` + name + `":`, enc: enc,
+			plain: ft.Kind() == reflect.String && ft != numberType && !marshals(ft)}
+		if omitZero && (ft.Implements(isZeroerType) || reflect.PointerTo(ft).Implements(isZeroerType)) {
+			return nil, fmt.Errorf("generator: %s.%s: omitzero with an IsZero method is not supported", t, sf.Name)
 		}
 		switch {
-		case empty != nil && zero != nil:
-			f.omit = func(p unsafe.Pointer) bool { return empty(p) || zero(p) }
-		case empty != nil:
-			f.omit = empty
-		case zero != nil:
-			f.omit = zero
+		case !omitEmpty && !omitZero:
+		case ft.Kind() == reflect.String:
+			// "" is both empty and zero.
+			f.omit = omitEmptyStr
+		case ft.Kind() == reflect.Pointer:
+			// nil is both empty and zero.
+			f.omit = omitNilPtr
+		case ft.Kind() == reflect.Slice && !omitZero:
+			f.omit = omitEmptyLen
+		default:
+			var empty, zero func(unsafe.Pointer) bool
+			if omitEmpty {
+				empty = emptyWire(ft)
+			}
+			if omitZero {
+				zero = func(p unsafe.Pointer) bool { return reflect.NewAt(ft, p).Elem().IsZero() }
+			}
+			f.omit, f.omitFunc = omitAny, empty
+			switch {
+			case empty != nil && zero != nil:
+				f.omitFunc = func(p unsafe.Pointer) bool { return empty(p) || zero(p) }
+			case zero != nil:
+				f.omitFunc = zero
+			}
 		}
 		fields = append(fields, f)
 	}
-	return func(s *wireState, p unsafe.Pointer) {
-		s.buf = append(s.buf, '{')
-		first := true
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
+		b = append(b, '{')
+		comma := 1 // none before the first field written
 		for i := range fields {
 			f := &fields[i]
 			fp := unsafe.Add(p, f.offset)
-			if f.omit != nil && f.omit(fp) {
+			switch f.omit {
+			case omitEmptyStr:
+				if len(*(*string)(fp)) == 0 {
+					continue
+				}
+			case omitEmptyLen:
+				if (*sliceHeader)(fp).len == 0 {
+					continue
+				}
+			case omitNilPtr:
+				if *(*unsafe.Pointer)(fp) == nil {
+					continue
+				}
+			case omitAny:
+				if f.omitFunc(fp) {
+					continue
+				}
+			}
+			b = append(b, f.key[comma:]...)
+			comma = 0
+			if f.plain {
+				b = appendJSONString(b, *(*string)(fp))
 				continue
 			}
-			if !first {
-				s.buf = append(s.buf, ',')
-			}
-			first = false
-			s.buf = append(s.buf, f.key...)
-			f.enc(s, fp)
+			b = f.enc(s, b, fp)
 		}
-		s.buf = append(s.buf, '}')
+		return append(b, '}')
 	}, nil
 }
 
@@ -348,25 +404,24 @@ func (c *wireCompiler) sliceWire(t reflect.Type) (wireFunc, error) {
 		return nil, err
 	}
 	size := elem.Size()
-	return func(s *wireState, p unsafe.Pointer) {
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
 		h := (*sliceHeader)(p)
 		if h.data == nil {
-			s.buf = append(s.buf, "null"...)
-			return
+			return append(b, "null"...)
 		}
 		if s.depth++; s.depth > maxWireDepth {
 			s.err = errWireTooDeep
-			return
+			return b
 		}
-		s.buf = append(s.buf, '[')
+		b = append(b, '[')
 		for i := range h.len {
 			if i > 0 {
-				s.buf = append(s.buf, ',')
+				b = append(b, ',')
 			}
-			enc(s, unsafe.Add(h.data, uintptr(i)*size))
+			b = enc(s, b, unsafe.Add(h.data, uintptr(i)*size))
 		}
-		s.buf = append(s.buf, ']')
 		s.depth--
+		return append(b, ']')
 	}, nil
 }
 
@@ -376,15 +431,15 @@ func (c *wireCompiler) arrayWire(t reflect.Type) (wireFunc, error) {
 		return nil, err
 	}
 	n, size := t.Len(), t.Elem().Size()
-	return func(s *wireState, p unsafe.Pointer) {
-		s.buf = append(s.buf, '[')
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
+		b = append(b, '[')
 		for i := range n {
 			if i > 0 {
-				s.buf = append(s.buf, ',')
+				b = append(b, ',')
 			}
-			enc(s, unsafe.Add(p, uintptr(i)*size))
+			b = enc(s, b, unsafe.Add(p, uintptr(i)*size))
 		}
-		s.buf = append(s.buf, ']')
+		return append(b, ']')
 	}, nil
 }
 
@@ -393,44 +448,49 @@ func (c *wireCompiler) ptrWire(t reflect.Type) (wireFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(s *wireState, p unsafe.Pointer) {
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
 		q := *(*unsafe.Pointer)(p)
 		if q == nil {
-			s.buf = append(s.buf, "null"...)
-			return
+			return append(b, "null"...)
 		}
 		if s.depth++; s.depth > maxWireDepth {
 			s.err = errWireTooDeep
-			return
+			return b
 		}
-		enc(s, q)
+		b = enc(s, b, q)
 		s.depth--
+		return b
 	}, nil
 }
 
-func boolWire(s *wireState, p unsafe.Pointer) {
-	s.buf = strconv.AppendBool(s.buf, *(*bool)(p))
+func boolWire(_ *wireState, b []byte, p unsafe.Pointer) []byte {
+	return strconv.AppendBool(b, *(*bool)(p))
 }
 
-func intWire[T int | int8 | int16 | int32 | int64](s *wireState, p unsafe.Pointer) {
-	s.buf = strconv.AppendInt(s.buf, int64(*(*T)(p)), 10)
+func intWire[T int | int8 | int16 | int32 | int64](_ *wireState, b []byte, p unsafe.Pointer) []byte {
+	return strconv.AppendInt(b, int64(*(*T)(p)), 10)
 }
 
-func uintWire[T uint | uint8 | uint16 | uint32 | uint64 | uintptr](s *wireState, p unsafe.Pointer) {
-	s.buf = strconv.AppendUint(s.buf, uint64(*(*T)(p)), 10)
+func uintWire[T uint | uint8 | uint16 | uint32 | uint64 | uintptr](_ *wireState, b []byte, p unsafe.Pointer) []byte {
+	return strconv.AppendUint(b, uint64(*(*T)(p)), 10)
 }
 
-func float64Wire(s *wireState, p unsafe.Pointer) { appendFloat(s, *(*float64)(p), 64) }
-func float32Wire(s *wireState, p unsafe.Pointer) { appendFloat(s, float64(*(*float32)(p)), 32) }
+func float64Wire(s *wireState, b []byte, p unsafe.Pointer) []byte {
+	return appendFloat(s, b, *(*float64)(p), 64)
+}
+
+func float32Wire(s *wireState, b []byte, p unsafe.Pointer) []byte {
+	return appendFloat(s, b, float64(*(*float32)(p)), 32)
+}
 
 // appendFloat writes f as encoding/json's floatEncoder does: like ES6
 // Number.prototype.toString, the shortest decimal that round-trips, in
 // exponent form only below 1e-6 or from 1e21 up, with e-07 cleaned to e-7.
 // NaN and the infinities have no JSON form (RFC 8259 §6), an error.
-func appendFloat(s *wireState, f float64, bits int) {
+func appendFloat(s *wireState, b []byte, f float64, bits int) []byte {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		s.err = fmt.Errorf("json: unsupported value: %s", strconv.FormatFloat(f, 'g', -1, bits))
-		return
+		return b
 	}
 	abs := math.Abs(f)
 	format := byte('f')
@@ -439,7 +499,7 @@ func appendFloat(s *wireState, f float64, bits int) {
 			format = 'e'
 		}
 	}
-	b := strconv.AppendFloat(s.buf, f, format, -1, bits)
+	b = strconv.AppendFloat(b, f, format, -1, bits)
 	if format == 'e' {
 		n := len(b)
 		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
@@ -447,99 +507,92 @@ func appendFloat(s *wireState, f float64, bits int) {
 			b = b[:n-1]
 		}
 	}
-	s.buf = b
+	return b
 }
 
-func stringWire(s *wireState, p unsafe.Pointer) {
-	s.buf = appendJSONString(s.buf, *(*string)(p))
+func stringWire(_ *wireState, b []byte, p unsafe.Pointer) []byte {
+	return appendJSONString(b, *(*string)(p))
 }
 
 // numberWire writes a json.Number as its literal, "" as 0, as encoding/json
 // does; a string that is not a JSON number (RFC 8259 §6) is an error.
-func numberWire(s *wireState, p unsafe.Pointer) {
+func numberWire(s *wireState, b []byte, p unsafe.Pointer) []byte {
 	n := *(*string)(p)
 	if n == "" {
 		n = "0"
 	}
 	if !validNumber(n) {
 		s.err = fmt.Errorf("json: invalid number literal %q", n)
-		return
+		return b
 	}
-	s.buf = append(s.buf, n...)
+	return append(b, n...)
 }
 
 // bytesWire writes a []byte as standard base64 in a string, as
 // encoding/json does (FHIR base64Binary is the same encoding).
-func bytesWire(s *wireState, p unsafe.Pointer) {
-	b := *(*[]byte)(p)
-	if b == nil {
-		s.buf = append(s.buf, "null"...)
-		return
+func bytesWire(_ *wireState, b []byte, p unsafe.Pointer) []byte {
+	data := *(*[]byte)(p)
+	if data == nil {
+		return append(b, "null"...)
 	}
-	s.buf = append(s.buf, '"')
-	s.buf = base64.StdEncoding.AppendEncode(s.buf, b)
-	s.buf = append(s.buf, '"')
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, data)
+	return append(b, '"')
 }
 
-// appendMarshaled compacts a MarshalJSON result into s.buf as encoding/json
+// appendMarshaled appends a MarshalJSON result compacted as encoding/json
 // does (json.Compact never escapes HTML); invalid JSON is an error.
-func appendMarshaled(s *wireState, b []byte, err error) {
+func appendMarshaled(s *wireState, b, out []byte, err error) []byte {
 	if err == nil {
 		s.compact.Reset()
-		err = json.Compact(&s.compact, b)
+		err = json.Compact(&s.compact, out)
 	}
 	if err != nil {
 		s.err = err
-		return
+		return b
 	}
-	s.buf = append(s.buf, s.compact.Bytes()...)
+	return append(b, s.compact.Bytes()...)
 }
 
 func addrMarshalerWire(t reflect.Type) wireFunc {
-	return func(s *wireState, p unsafe.Pointer) {
-		m := reflect.NewAt(t, p).Interface().(json.Marshaler)
-		b, err := m.MarshalJSON()
-		appendMarshaled(s, b, err)
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
+		out, err := reflect.NewAt(t, p).Interface().(json.Marshaler).MarshalJSON()
+		return appendMarshaled(s, b, out, err)
 	}
 }
 
 func ptrMarshalerWire(t reflect.Type) wireFunc {
-	return func(s *wireState, p unsafe.Pointer) {
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
 		if *(*unsafe.Pointer)(p) == nil {
-			s.buf = append(s.buf, "null"...)
-			return
+			return append(b, "null"...)
 		}
-		m := reflect.NewAt(t, p).Elem().Interface().(json.Marshaler)
-		b, err := m.MarshalJSON()
-		appendMarshaled(s, b, err)
+		out, err := reflect.NewAt(t, p).Elem().Interface().(json.Marshaler).MarshalJSON()
+		return appendMarshaled(s, b, out, err)
 	}
 }
 
-func appendText(s *wireState, b []byte, err error) {
+func appendText(s *wireState, b, text []byte, err error) []byte {
 	if err != nil {
 		s.err = err
-		return
+		return b
 	}
-	s.buf = appendJSONString(s.buf, string(b))
+	return appendJSONString(b, string(text))
 }
 
 func addrTextMarshalerWire(t reflect.Type) wireFunc {
-	return func(s *wireState, p unsafe.Pointer) {
-		m := reflect.NewAt(t, p).Interface().(encoding.TextMarshaler)
-		b, err := m.MarshalText()
-		appendText(s, b, err)
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
+		text, err := reflect.NewAt(t, p).Interface().(encoding.TextMarshaler).MarshalText()
+		return appendText(s, b, text, err)
 	}
 }
 
 func ptrTextMarshalerWire(t reflect.Type) wireFunc {
-	return func(s *wireState, p unsafe.Pointer) {
+	return func(s *wireState, b []byte, p unsafe.Pointer) []byte {
 		if *(*unsafe.Pointer)(p) == nil {
-			s.buf = append(s.buf, "null"...)
-			return
+			return append(b, "null"...)
 		}
-		m := reflect.NewAt(t, p).Elem().Interface().(encoding.TextMarshaler)
-		b, err := m.MarshalText()
-		appendText(s, b, err)
+		text, err := reflect.NewAt(t, p).Elem().Interface().(encoding.TextMarshaler).MarshalText()
+		return appendText(s, b, text, err)
 	}
 }
 
@@ -555,7 +608,13 @@ const hexDigits = "0123456789abcdef"
 func appendJSONString(dst []byte, src string) []byte {
 	dst = append(dst, '"')
 	start := 0
+	// view reads src eight bytes at a time; nothing writes to it.
+	view := unsafe.Slice(unsafe.StringData(src), len(src))
 	for i := 0; i < len(src); {
+		if i+8 <= len(src) && plain8(binary.LittleEndian.Uint64(view[i:])) {
+			i += 8
+			continue
+		}
 		if b := src[i]; b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
 				i++
@@ -601,6 +660,22 @@ func appendJSONString(dst []byte, src string) []byte {
 	}
 	dst = append(dst, src[start:]...)
 	return append(dst, '"')
+}
+
+// plain8 reports whether the eight bytes of x are all printable ASCII
+// other than '"' and '\\', bytes appendJSONString copies as they are. Each
+// term sets a byte's high bit when that byte is < 0x20, is '"', is '\\',
+// or is not ASCII ("Determine if a word has a byte less than n", Bit
+// Twiddling Hacks); a borrow may set later bytes' bits too, which only
+// sends a word that needed the slow path anyway down it.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	t := (x - ones*0x20) & ^x
+	t |= (quote - ones) & ^quote
+	t |= (backslash - ones) & ^backslash
+	return (t|x)&highs == 0
 }
 
 // validTagName is encoding/json's rule for a usable tag name: letters,

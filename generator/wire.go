@@ -125,6 +125,7 @@ type address struct {
 // jsonwire.go; a type they cannot compile goes to encoding/json itself.
 type encoder struct {
 	wire wireState
+	buf  []byte // reused; each result is a copy
 	// std and stdBuf are the fallback, made on first use.
 	std    *json.Encoder
 	stdBuf bytes.Buffer
@@ -150,11 +151,11 @@ func (e *encoder) render(v any) []byte {
 	if v != nil {
 		if fn, err := wireEncoderOf(reflect.TypeOf(v)); err == nil {
 			s := &e.wire
-			s.buf, s.err, s.depth = s.buf[:0], nil, 0
-			appendWire(s, fn, v)
+			s.err, s.depth = nil, 0
+			e.buf = appendWire(s, e.buf[:0], fn, v)
 			switch s.err {
 			case nil:
-				return bytes.Clone(s.buf)
+				return bytes.Clone(e.buf)
 			case errWireTooDeep:
 				// Possibly cyclic: encoding/json decides.
 			default:
