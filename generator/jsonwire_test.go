@@ -314,6 +314,9 @@ func TestEncoderReusesItsBuffer(t *testing.T) {
 	if string(first) != `{"code":"first"}` || string(second) != `{"code":"second"}` {
 		t.Errorf("results changed by later encodings: %s %s", first, second)
 	}
+	if raceEnabled {
+		return // under -race, sync.Pool drops buffers on purpose
+	}
 	v := &coding{Code: "x", Display: "y"}
 	if allocs := testing.AllocsPerRun(100, func() { e.encode(v) }); allocs > 1 {
 		t.Errorf("encode allocates %v times, want only the returned copy", allocs)
@@ -415,5 +418,28 @@ func BenchmarkEncodeMember(b *testing.B) {
 			}
 			b.SetBytes(int64(bytesOut / max(b.N, 1)))
 		})
+	}
+}
+
+// TestCompiledEncoderConcurrentFirstUse encodes a type no other test uses
+// from several goroutines at once, as parallel member builds do, so that
+// compiling it races with using it (run under -race to see any race).
+func TestCompiledEncoderConcurrentFirstUse(t *testing.T) {
+	type firstUse struct {
+		Name  string      `json:"name"`
+		Parts []firstUse  `json:"parts,omitempty"`
+		Score *float64    `json:"score,omitempty"`
+		Ext   []extension `json:"extension,omitempty"`
+	}
+	v := &firstUse{Name: "a", Parts: []firstUse{{Name: "b", Score: ptr(0.5)}}, Ext: []extension{{URL: "u"}}}
+	want := stdJSON(v)
+	outs := make(chan []byte, 8)
+	for range cap(outs) {
+		go func() { outs <- newEncoder().encode(v) }()
+	}
+	for range cap(outs) {
+		if got := <-outs; !bytes.Equal(got, want) {
+			t.Errorf("got %s, want %s", got, want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"sync"
 )
 
 // The wire types below are the small subset of FHIR R4 datatypes the
@@ -119,13 +120,12 @@ type address struct {
 	Period     *period  `json:"period,omitempty"`
 }
 
-// encoder renders resources to compact JSON through one reused buffer,
+// encoder renders resources to compact JSON through reused buffers,
 // byte for byte as encoding/json's Encoder with HTML escaping off would
 // (so "&" and "<" stay as written), by the compiled encoders of
 // jsonwire.go; a type they cannot compile goes to encoding/json itself.
 type encoder struct {
 	wire wireState
-	buf  []byte // reused; each result is a copy
 	// std and stdBuf are the fallback, made on first use.
 	std    *json.Encoder
 	stdBuf bytes.Buffer
@@ -134,6 +134,11 @@ type encoder struct {
 }
 
 func newEncoder() *encoder { return &encoder{} }
+
+// wireBuffers holds the buffers resources are rendered into, shared by all
+// encoders as encoding/json shares its own, so that a new member's encoder
+// starts with a buffer already grown to a resource's size.
+var wireBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // encode returns v, a pointer to a wire value, as compact JSON. The wire
 // types hold only strings, numbers, bools and slices and pointers of
@@ -152,10 +157,16 @@ func (e *encoder) render(v any) []byte {
 		if fn, err := wireEncoderOf(reflect.TypeOf(v)); err == nil {
 			s := &e.wire
 			s.err, s.depth = nil, 0
-			e.buf = appendWire(s, e.buf[:0], fn, v)
+			buf := wireBuffers.Get().(*[]byte)
+			*buf = appendWire(s, (*buf)[:0], fn, v)
+			var out []byte
+			if s.err == nil {
+				out = bytes.Clone(*buf)
+			}
+			wireBuffers.Put(buf)
 			switch s.err {
 			case nil:
-				return bytes.Clone(e.buf)
+				return out
 			case errWireTooDeep:
 				// Possibly cyclic: encoding/json decides.
 			default:
