@@ -3,7 +3,9 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strconv"
+	"sync"
 )
 
 // The wire types below are the small subset of FHIR R4 datatypes the
@@ -118,28 +120,73 @@ type address struct {
 	Period     *period  `json:"period,omitempty"`
 }
 
-// encoder renders resources to compact JSON through one reused buffer.
-// HTML escaping is off so "&" and "<" stay as written (encoding/json escapes them by default).
+// encoder renders resources to compact JSON through reused buffers,
+// byte for byte as encoding/json's Encoder with HTML escaping off would
+// (so "&" and "<" stay as written), by the compiled encoders of
+// jsonwire.go; a type they cannot compile goes to encoding/json itself.
 type encoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
+	wire wireState
+	// std and stdBuf are the fallback, made on first use.
+	std    *json.Encoder
+	stdBuf bytes.Buffer
+	// tap, when set (tests only), sees every value and the JSON it became.
+	tap func(v any, out []byte)
 }
 
-func newEncoder() *encoder {
-	e := &encoder{}
-	e.enc = json.NewEncoder(&e.buf)
-	e.enc.SetEscapeHTML(false)
-	return e
-}
+func newEncoder() *encoder { return &encoder{} }
 
-// encode returns v as compact JSON without the trailing newline. The wire
-// types hold only strings, numbers, bools and cents, which always marshal,
-// so an error here is a programming error and is returned as JSON null
-// rather than a panic.
+// wireBuffers holds the buffers resources are rendered into, shared by all
+// encoders as encoding/json shares its own, so that a new member's encoder
+// starts with a buffer already grown to a resource's size.
+var wireBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// encode returns v, a pointer to a wire value, as compact JSON. The wire
+// types hold only strings, numbers, bools and slices and pointers of
+// them, which always marshal, so an error here is a programming error and
+// is returned as JSON null rather than a panic.
 func (e *encoder) encode(v any) []byte {
-	e.buf.Reset()
-	if err := e.enc.Encode(v); err != nil {
+	out := e.render(v)
+	if e.tap != nil {
+		e.tap(v, out)
+	}
+	return out
+}
+
+func (e *encoder) render(v any) []byte {
+	if v != nil {
+		if fn, err := wireEncoderOf(reflect.TypeOf(v)); err == nil {
+			s := &e.wire
+			s.err, s.depth = nil, 0
+			buf := wireBuffers.Get().(*[]byte)
+			*buf = appendWire(s, (*buf)[:0], fn, v)
+			var out []byte
+			if s.err == nil {
+				out = bytes.Clone(*buf)
+			}
+			wireBuffers.Put(buf)
+			switch s.err {
+			case nil:
+				return out
+			case errWireTooDeep:
+				// Possibly cyclic: encoding/json decides.
+			default:
+				return []byte("null")
+			}
+		}
+	}
+	return e.encodeStd(v)
+}
+
+// encodeStd renders v with encoding/json, the reference the compiled
+// encoders match.
+func (e *encoder) encodeStd(v any) []byte {
+	if e.std == nil {
+		e.std = json.NewEncoder(&e.stdBuf)
+		e.std.SetEscapeHTML(false)
+	}
+	e.stdBuf.Reset()
+	if err := e.std.Encode(v); err != nil {
 		return []byte("null")
 	}
-	return bytes.Clone(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	return bytes.Clone(bytes.TrimSuffix(e.stdBuf.Bytes(), []byte("\n")))
 }
