@@ -80,8 +80,22 @@ func labelled(text string) string {
 	return `//input[@id=//label[contains(translate(normalize-space(.), '` + upper + `', '` + lower + `'), '` + strings.ToLower(text) + `')]/@for]`
 }
 
+// click clicks the first visible node sel finds. A page whose script
+// touches the DOM just after load (the copy buttons) can replace a node
+// between the query and the click, which Chrome reports as "Could not find
+// node with given id": the click is then tried again on a fresh query, up
+// to three times, so a slow machine does not fail the flow.
 func click(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Click(sel, chromedp.NodeVisible)
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		for range 3 {
+			if _, err = chromedp.Click(sel, chromedp.NodeVisible)(ctx, tg); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+				return chromedp.Void{}, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return chromedp.Void{}, err
+	}
 }
 
 func typeInto(label, value string) chromedp.Action[chromedp.Void] {
