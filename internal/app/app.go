@@ -348,6 +348,8 @@ func controlError(err error) error {
 		return fmt.Errorf("%w: %v", control.ErrInvalid, err)
 	case errors.Is(err, fixtures.ErrEditLimit):
 		return fmt.Errorf("%w: %v", control.ErrLimit, err)
+	case errors.Is(err, fixtures.ErrRecordEnded):
+		return fmt.Errorf("%w: %v", control.ErrConflict, err)
 	}
 	return err
 }

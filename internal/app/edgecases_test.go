@@ -436,3 +436,41 @@ func TestEdgeAccountsTakeWorkspaceEdits(t *testing.T) {
 		t.Errorf("root: %d EOBs after the workspace added one", got)
 	}
 }
+
+// TestEdgeRecordsThatEndedTakeNoNewClaim: the control API adds a claim
+// serviced today, which for a member who died or left the plan would
+// contradict the record, so it answers 409 in the control API's shape
+// naming why, and the member's EOBs stay as they were; an edge-case member
+// whose record goes on takes the claim.
+func TestEdgeRecordsThatEndedTakeNoNewClaim(t *testing.T) {
+	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser03"})
+	for _, tc := range []struct {
+		name, username string
+		want           int
+	}{
+		{"deceased", edgeDeceased, http.StatusConflict},
+		{"terminated", edgeTerminated, http.StatusConflict},
+		{"no claims yet", edgeNoClaims, http.StatusCreated},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := sb.approvedTokens(t, tc.username)
+			_, before := edgeSearchAll(t, sb, fhirPath+"/ExplanationOfBenefit?_count=50", tok.AccessToken, 40)
+			status, body := sb.controlPost(t, "/sandbox/members/"+tok.Patient+"/claims", `{"type": "carrier"}`)
+			if status != tc.want {
+				t.Fatalf("adding a claim: %d, want %d: %s", status, tc.want, body)
+			}
+			_, after := edgeSearchAll(t, sb, fhirPath+"/ExplanationOfBenefit?_count=50", tok.AccessToken, 40)
+			if tc.want == http.StatusConflict {
+				var e struct{ Detail string }
+				if json.Unmarshal([]byte(body), &e) != nil || !strings.Contains(e.Detail, "no claim can be serviced today") {
+					t.Errorf("409 body %s: want an error naming why", body)
+				}
+				if after != before {
+					t.Errorf("EOBs %d after a refused claim, %d before", after, before)
+				}
+			} else if after != before+1 {
+				t.Errorf("EOBs %d after an added claim, %d before", after, before)
+			}
+		})
+	}
+}

@@ -46,7 +46,7 @@ var ErrLimit = errors.New("limit reached")
 
 func (c *Control) memberResult(ctx echo.Context, res []byte, err error) error {
 	switch {
-	case errors.Is(err, ErrLimit):
+	case errors.Is(err, ErrLimit), errors.Is(err, ErrConflict):
 		return problem(ctx, http.StatusConflict, err.Error())
 	case errors.Is(err, ErrNotFound):
 		return problem(ctx, http.StatusNotFound, err.Error())
