@@ -116,7 +116,7 @@ func NewRedis(rawURL string, log *slog.Logger) (*Redis, error) {
 var _ Store = (*Redis)(nil)
 
 func (r *Redis) key(ns, name string) string { return r.prefix + ns + ":" + name }
-func (r *Redis) channel() string           { return r.prefix + "events" }
+func (r *Redis) channel() string            { return r.prefix + "events" }
 
 func (r *Redis) message(e Event) string {
 	b, _ := json.Marshal(e)
