@@ -23,6 +23,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
 
@@ -412,7 +413,12 @@ func errorHandler(logger *slog.Logger, errs *httperr.Writer, pages *console.Cons
 		}
 		e := httperr.Error{Status: http.StatusInternalServerError, Message: "internal error"}
 		var he *echo.HTTPError
-		if errors.As(err, &he) {
+		if errors.Is(err, store.ErrUnavailable) {
+			// The replicas' shared store is down: refuse, say why, and
+			// say when to try again (RFC 9110 §10.2.3).
+			c.Response().Header().Set("Retry-After", "1")
+			e.Status, e.Message = http.StatusServiceUnavailable, err.Error()
+		} else if errors.As(err, &he) {
 			e.Status, e.Message = he.Code, http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok && m != "" {
 				e.Message = m

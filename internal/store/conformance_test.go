@@ -93,10 +93,11 @@ func TestSpendConcurrentExactlyOnce(t *testing.T) {
 func TestRevokeKeepsLaterAndPublishes(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s store.Store) {
 		events := make(chan store.Event, 16)
-		stop := s.Subscribe(func(e store.Event) {
+		stop := s.Subscribe(func(e store.Event) error {
 			if e.Kind == store.Revoked {
 				events <- e
 			}
+			return nil
 		})
 		defer stop()
 		later := time.Now().Add(2 * time.Hour).Truncate(time.Millisecond)
@@ -231,10 +232,11 @@ func TestFaultsListLimitClear(t *testing.T) {
 func TestClockAdvanceLimitReset(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s store.Store) {
 		events := make(chan store.Event, 16)
-		stop := s.Subscribe(func(e store.Event) {
+		stop := s.Subscribe(func(e store.Event) error {
 			if e.Kind == store.Clock {
 				events <- e
 			}
+			return nil
 		})
 		defer stop()
 		const limit = 100 * 365 * 24 * time.Hour
@@ -335,10 +337,11 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	defer r.Close()
 	waitLive(t, r)
 	resyncs := make(chan struct{}, 8)
-	r.Subscribe(func(e store.Event) {
+	r.Subscribe(func(e store.Event) error {
 		if e.Kind == store.Resync {
 			resyncs <- struct{}{}
 		}
+		return nil
 	})
 	before, _ := r.Epoch(ctx)
 	srv.Stop()

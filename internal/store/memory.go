@@ -27,7 +27,7 @@ type Memory struct {
 	pruned     time.Time
 
 	subMu    sync.Mutex // guards handlers and nextSub
-	handlers map[int]func(Event)
+	handlers map[int]func(Event) error
 	nextSub  int
 }
 
@@ -51,7 +51,7 @@ func newMemory(wall func() time.Time) *Memory {
 	return &Memory{
 		wall: wall, epoch: wall(), spent: map[nsKey]time.Time{}, revoked: map[string]map[string]time.Time{},
 		logins: map[nsKey]login{}, faults: map[string]*faultList{}, clocks: map[string]time.Duration{},
-		edits: map[string][][]byte{}, workspaces: map[string][]byte{}, handlers: map[int]func(Event){},
+		edits: map[string][][]byte{}, workspaces: map[string][]byte{}, handlers: map[int]func(Event) error{},
 	}
 }
 
@@ -325,7 +325,7 @@ func (m *Memory) Epoch(context.Context) (time.Time, error) { return m.epoch, nil
 
 // Subscribe implements Store. The handlers run on the publisher's
 // goroutine, before the publishing call returns.
-func (m *Memory) Subscribe(h func(Event)) func() {
+func (m *Memory) Subscribe(h func(Event) error) func() {
 	m.subMu.Lock()
 	defer m.subMu.Unlock()
 	m.nextSub++
@@ -343,7 +343,7 @@ func (m *Memory) publish(e Event) {
 	hs := slices.Collect(maps.Values(m.handlers))
 	m.subMu.Unlock()
 	for _, h := range hs {
-		h(e)
+		_ = h(e) // only a Resync's error counts, and a Memory has none
 	}
 }
 

@@ -31,7 +31,7 @@ type Redis struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex // guards handlers and nextSub
-	handlers map[int]func(Event)
+	handlers map[int]func(Event) error
 	nextSub  int
 
 	// heard is when the subscription last heard from the server (real
@@ -107,7 +107,7 @@ func NewRedis(rawURL string, log *slog.Logger) (*Redis, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Redis{client: redis.NewClient(o), prefix: "sandbox:", log: log, handlers: map[int]func(Event){},
+	r := &Redis{client: redis.NewClient(o), prefix: "sandbox:", log: log, handlers: map[int]func(Event) error{},
 		cancel: cancel, done: make(chan struct{})}
 	go r.listen(ctx)
 	return r, nil
@@ -525,7 +525,7 @@ func (r *Redis) Epoch(ctx context.Context) (time.Time, error) {
 // Subscribe implements Store. The handlers run on the subscription's
 // goroutine; a Resync comes after every (re)subscription, before the
 // replica counts as Live again.
-func (r *Redis) Subscribe(h func(Event)) func() {
+func (r *Redis) Subscribe(h func(Event) error) func() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.nextSub++
@@ -538,13 +538,18 @@ func (r *Redis) Subscribe(h func(Event)) func() {
 	}
 }
 
-func (r *Redis) dispatch(e Event) {
+// dispatch calls every handler with e and returns the first error.
+func (r *Redis) dispatch(e Event) error {
 	r.mu.Lock()
 	hs := slices.Collect(maps.Values(r.handlers))
 	r.mu.Unlock()
+	var first error
 	for _, h := range hs {
-		h(e)
+		if err := h(e); err != nil && first == nil {
+			first = err
+		}
 	}
+	return first
 }
 
 // Live implements Store.
@@ -594,7 +599,9 @@ func (r *Redis) subscribeOnce(ctx context.Context) error {
 	if _, err := ps.ReceiveTimeout(ctx, opTimeout); err != nil { // the subscription's confirmation
 		return err
 	}
-	r.dispatch(Event{Kind: Resync})
+	if err := r.dispatch(Event{Kind: Resync}); err != nil {
+		return fmt.Errorf("reloading after subscribing: %w", err)
+	}
 	r.heard.Store(time.Now().UnixNano())
 	lastPing := time.Now()
 	for ctx.Err() == nil {
@@ -611,7 +618,7 @@ func (r *Redis) subscribeOnce(ctx context.Context) error {
 			r.heard.Store(now.UnixNano())
 			var e Event
 			if json.Unmarshal([]byte(m.Payload), &e) == nil && e.Kind != Resync {
-				r.dispatch(e)
+				_ = r.dispatch(e) // a handler keeps what it can; only a Resync can fail
 			}
 		case *redis.Pong, *redis.Subscription:
 			r.heard.Store(now.UnixNano())

@@ -121,8 +121,10 @@ type Store interface {
 	// Subscribe calls h with every event of any replica, one at a time
 	// and in the order published, and with an Event of kind Resync after
 	// every (re)subscription, when h must reload what it keeps: events may
-	// have been missed. It returns a function that stops the calls.
-	Subscribe(h func(Event)) (stop func())
+	// have been missed. A Resync h fails keeps the store from counting as
+	// Live until a later one succeeds. It returns a function that stops
+	// the calls.
+	Subscribe(h func(Event) error) (stop func())
 	// Live is nil while the replica hears every event; otherwise an error
 	// wrapping ErrUnavailable: what the replica keeps may be stale.
 	Live() error
