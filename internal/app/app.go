@@ -35,6 +35,15 @@ type app struct {
 	catalog    *fixtures.Catalog
 	clients    []oauth.Client
 	workspaces *workspaces // nil when --workspaces=0
+	shared     store.Store // nil under --store memory
+}
+
+// close stops what the app runs beside its handler: the shared store's
+// subscription and client.
+func (a *app) close() {
+	if a.shared != nil {
+		_ = a.shared.Close()
+	}
 }
 
 // maxBody bounds every request body; the largest legitimate one is a token
@@ -57,6 +66,9 @@ type shared struct {
 	// finder summarises members as the seed makes them, for every
 	// instance's home page and control API: one cache for all.
 	finder *finder.Finder
+	// store is the state shared with the other replicas (--store), nil
+	// when this process is the only one.
+	store store.Store
 }
 
 // instance is what makes one wired sandbox what it is: the root, or a
@@ -97,6 +109,9 @@ func (in instance) keyLabel(purpose string) string {
 type wired struct {
 	echo *echo.Echo
 	ctl  *control.Control
+	// close stops the instance hearing the shared store (a forgotten
+	// workspace's).
+	close func()
 }
 
 func newApp(cfg config, logger *serverLog) (*app, error) {
@@ -118,13 +133,19 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			return nil, fmt.Errorf("%w: --auto-approve: no account %q", ErrUsage, cfg.AutoApprove)
 		}
 	}
+	replicas := cfg.shared
+	if replicas == nil && cfg.Store != "memory" {
+		if replicas, err = store.NewRedis(cfg.Store, logger.Logger); err != nil {
+			return nil, fmt.Errorf("%w: --store: %v", ErrUsage, err)
+		}
+	}
 	sh := &shared{
-		cfg: cfg, logger: logger, key: key, clients: clients, catalog: catalog,
+		cfg: cfg, logger: logger, key: key, clients: clients, catalog: catalog, store: replicas,
 		pages: fhir.NewPageCache(pageCacheBytes), indexes: fhir.NewIndexCache(),
 		fhirTypes: fhir.Types(), base: baseURLFunc(cfg.BaseURL),
 		finder: newFinder(cfg.Seed, cfg.Members, catalog),
 	}
-	a := &app{catalog: catalog, clients: clients}
+	a := &app{catalog: catalog, clients: clients, shared: replicas}
 	root := instance{profile: cfg.Profile, autoApprove: cfg.AutoApprove, tokenTTL: cfg.TokenTTL, catalog: catalog}
 	if cfg.Workspaces > 0 {
 		a.workspaces = newWorkspaces(sh, cfg.Workspaces, cfg.WorkspaceIdle)
@@ -184,6 +205,7 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		ResourceTypes: fhirTypeNames(fhirTypes),
 		KeyScope:      in.name,
 		NotBefore:     in.notBefore,
+		Shared:        sh.store,
 	}
 	ccfg := consent.Config{
 		Authenticate:  catalog.Authenticate,
@@ -317,7 +339,7 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		// Any method: each workspace's router answers as the root's would.
 		e.Any(workspacePrefix+"*", in.workspaces.serve)
 	}
-	return &wired{echo: e, ctl: ctl}, nil
+	return &wired{echo: e, ctl: ctl, close: authServer.Close}, nil
 }
 
 func consoleAccounts(c *fixtures.Catalog) []console.Account {

@@ -92,6 +92,7 @@ type workspace struct {
 	created  time.Time
 	lastUsed atomic.Int64 // real Unix ns
 	handler  http.Handler
+	close    func() // stops it hearing the shared store
 }
 
 func newWorkspaces(sh *shared, max int, idle time.Duration) *workspaces {
@@ -204,7 +205,7 @@ func (ws *workspaces) create(spec control.WorkspaceSpec, explicit bool) (*worksp
 	if err != nil {
 		return nil, err
 	}
-	w := &workspace{in: in, created: now, handler: wired.echo}
+	w := &workspace{in: in, created: now, handler: wired.echo, close: wired.close}
 	w.lastUsed.Store(now.UnixNano())
 	ws.byName[spec.Name] = w
 	return w, nil
@@ -253,6 +254,9 @@ func (ws *workspaces) forgetIdleLocked(now time.Time) {
 
 // forgetLocked drops a workspace and notes when. ws.mu must be held.
 func (ws *workspaces) forgetLocked(name string, now time.Time) {
+	if w := ws.byName[name]; w != nil && w.close != nil {
+		w.close()
+	}
 	delete(ws.byName, name)
 	ws.forgotten.add(name, now)
 }
