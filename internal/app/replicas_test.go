@@ -153,3 +153,75 @@ func TestReplicasRefuseARevokedTokenWithinTheBound(t *testing.T) {
 		}
 	})
 }
+
+// With Redis stopped, what needs it answers 503 in the path's shape and
+// nothing is accepted that should be refused; once Redis is back (empty,
+// as after a restart without persistence) the replicas recover by
+// themselves, refusing whatever was minted before the data was lost.
+func TestReplicasRedisOutage(t *testing.T) {
+	r := startReplicas(t, "redis", sandboxOptions{})
+	tok := r.a.approvedTokens(t, "BCNCUser03")
+	code := r.a.mintCode(t, docsApp, "BCNCUser03", nil)
+	read := fhirPath + "/Patient/" + tok.Patient
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken},
+		"client_id": {docsClientID}, "client_secret": {docsClientSecret}}
+	revoke := url.Values{"token": {tok.AccessToken}, "client_id": {docsClientID}, "client_secret": {docsClientSecret}}
+
+	r.redis.Stop()
+	deadline := time.Now().Add(3 * time.Second)
+	for r.b.app.shared.Live() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("B still counts the store live 3s after Redis stopped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, sb := range []*sandbox{r.a, r.b} {
+		status, tr, raw := sb.tokenCall(t, codeForm(code), "")
+		if status != http.StatusServiceUnavailable || tr.Error != "temporarily_unavailable" || tr.AccessToken != "" {
+			t.Errorf("code redemption with Redis down: %d %s; want 503 temporarily_unavailable", status, raw)
+		}
+		status, tr, raw = sb.tokenCall(t, refresh, "")
+		if status != http.StatusServiceUnavailable || tr.Error != "temporarily_unavailable" || tr.AccessToken != "" {
+			t.Errorf("refresh with Redis down: %d %s; want 503 temporarily_unavailable", status, raw)
+		}
+		status, h, body := sb.send(t, http.MethodGet, read, hdr("Authorization", "Bearer "+tok.AccessToken), "")
+		if status != http.StatusServiceUnavailable || !strings.HasPrefix(string(body), `{"detail":`) || !strings.Contains(string(body), "unreachable") || h.Get("Retry-After") == "" {
+			t.Errorf("FHIR read with Redis down: %d %s; want 503 in the profile's {\"detail\"} shape, saying why, with Retry-After", status, body)
+		}
+		status, _, body = sb.send(t, http.MethodPost, issuerPath+"/revoke", hdr("Content-Type", formType), revoke.Encode())
+		if status != http.StatusServiceUnavailable || !strings.Contains(string(body), "temporarily_unavailable") {
+			t.Errorf("revoke with Redis down: %d %s; want 503", status, body)
+		}
+	}
+
+	r.redis.Start()
+	for _, sb := range []*sandbox{r.a, r.b} {
+		waitLive(t, sb.app.shared)
+	}
+	// Redis lost every record: the code, the refresh token and the access
+	// token minted before may have been spent or revoked, and are refused.
+	if status, _, raw := r.b.tokenCall(t, codeForm(code), ""); status != http.StatusBadRequest {
+		t.Errorf("a code minted before the data was lost: %d %s; want 400", status, raw)
+	}
+	if status, _, raw := r.b.tokenCall(t, refresh, ""); status != http.StatusBadRequest {
+		t.Errorf("a refresh token minted before the data was lost: %d %s; want 400", status, raw)
+	}
+	if status, body := r.b.get(t, read, tok.AccessToken); status != http.StatusUnauthorized {
+		t.Errorf("an access token minted before the data was lost: %d %s; want 401", status, body)
+	}
+	// What is minted now works on both, once.
+	time.Sleep(2 * time.Millisecond) // past the epoch's millisecond
+	fresh := r.a.approvedTokens(t, "BCNCUser03")
+	for _, sb := range []*sandbox{r.a, r.b} {
+		if status, body := sb.get(t, fhirPath+"/Patient/"+fresh.Patient, fresh.AccessToken); status != http.StatusOK {
+			t.Errorf("after recovery a new token: %d %s", status, body)
+		}
+	}
+	code = r.b.mintCode(t, docsApp, "BCNCUser03", nil)
+	if status, _, raw := r.a.tokenCall(t, codeForm(code), ""); status != http.StatusOK {
+		t.Errorf("after recovery a new code: %d %s", status, raw)
+	}
+	if status, _, _ := r.b.tokenCall(t, codeForm(code), ""); status != http.StatusBadRequest {
+		t.Errorf("after recovery a new code redeemed twice: %d", status)
+	}
+}

@@ -106,6 +106,10 @@ func NewRedis(rawURL string, log *slog.Logger) (*Redis, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// The client's own log repeats every failed dial while the server is
+	// down; the subscription says so once (listen), so the client's goes
+	// to debug.
+	redis.SetLogger(clientLog{log})
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Redis{client: redis.NewClient(o), prefix: "sandbox:", log: log, handlers: map[int]func(Event) error{},
 		cancel: cancel, done: make(chan struct{})}
@@ -114,6 +118,13 @@ func NewRedis(rawURL string, log *slog.Logger) (*Redis, error) {
 }
 
 var _ Store = (*Redis)(nil)
+
+// clientLog is the client's log, at debug level.
+type clientLog struct{ log *slog.Logger }
+
+func (l clientLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}
 
 func (r *Redis) key(ns, name string) string { return r.prefix + ns + ":" + name }
 func (r *Redis) channel() string            { return r.prefix + "events" }
