@@ -297,6 +297,8 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		RequestLogSize: logSize,
 		Workspaces:     manage,
 		Delegated:      delegated,
+		Shared:         sh.store,
+		Namespace:      store.Namespace(in.name),
 	})
 
 	e := echo.New()
@@ -339,7 +341,7 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		// Any method: each workspace's router answers as the root's would.
 		e.Any(workspacePrefix+"*", in.workspaces.serve)
 	}
-	return &wired{echo: e, ctl: ctl, close: authServer.Close}, nil
+	return &wired{echo: e, ctl: ctl, close: func() { authServer.Close(); ctl.Close() }}, nil
 }
 
 func consoleAccounts(c *fixtures.Catalog) []console.Account {

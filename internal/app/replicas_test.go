@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -223,5 +224,132 @@ func TestReplicasRedisOutage(t *testing.T) {
 	}
 	if status, _, _ := r.b.tokenCall(t, codeForm(code), ""); status != http.StatusBadRequest {
 		t.Errorf("after recovery a new code redeemed twice: %d", status)
+	}
+}
+
+// A fault armed through one replica fires the armed number of times in
+// all, whichever replica the requests reach.
+func TestReplicasShareAFaultsCount(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{})
+		tok := r.a.approvedTokens(t, "BCNCUser03")
+		read := fhirPath + "/Patient/" + tok.Patient
+		status, raw := r.a.controlPost(t, "/sandbox/faults", `{"path": "`+fhirPath+`/Patient/*", "status": 503, "count": 5}`)
+		if status != http.StatusCreated {
+			t.Fatalf("arm: %d %s", status, raw)
+		}
+		// B hears of the fault within the bound.
+		deadline := time.Now().Add(revocationBound)
+		for {
+			if status, _ := r.b.get(t, "/sandbox/faults", ""); status == http.StatusOK && time.Now().Before(deadline) {
+				_, body := r.b.get(t, "/sandbox/faults", "")
+				if strings.Contains(string(body), `"count":5`) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			t.Fatalf("B does not list the fault armed on A within %s", revocationBound)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		faulted, served := 0, 0
+		for i := range 12 {
+			sb := r.a
+			if i%3 != 0 {
+				sb = r.b // most on B, the replica it was not armed on
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				status, _ := sb.get(t, read, tok.AccessToken)
+				mu.Lock()
+				defer mu.Unlock()
+				switch status {
+				case http.StatusServiceUnavailable:
+					faulted++
+				case http.StatusOK:
+					served++
+				}
+			}()
+		}
+		wg.Wait()
+		if faulted != 5 || served != 7 {
+			t.Fatalf("12 reads across both replicas: %d faulted, %d served; want 5 and 7", faulted, served)
+		}
+		for _, sb := range []*sandbox{r.a, r.b} {
+			if _, body := sb.get(t, "/sandbox/faults", ""); strings.TrimSpace(string(body)) != "[]" {
+				t.Errorf("a fired-out fault is still listed: %s", body)
+			}
+		}
+	})
+}
+
+// The clock moved through one replica is the clock of both, and a reset
+// through the other sets both back.
+func TestReplicasShareTheClock(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{})
+		tok := r.a.approvedTokens(t, "BCNCUser03")
+		read := fhirPath + "/Patient/" + tok.Patient
+		if status, raw := r.a.controlPost(t, "/sandbox/clock", `{"advance": "2h"}`); status != http.StatusOK {
+			t.Fatalf("advance on A: %d %s", status, raw)
+		}
+		waitFor(t, "B's clock to read 2h ahead", func() bool {
+			_, body := r.b.get(t, "/sandbox/clock", "")
+			return strings.Contains(string(body), `"offset":"2h0m0s"`)
+		})
+		if status, _ := r.b.get(t, read, tok.AccessToken); status != http.StatusUnauthorized {
+			t.Errorf("B accepts an hour-long token two hours on: %d", status)
+		}
+		if status, raw := r.b.controlPost(t, "/sandbox/reset", ``); status != http.StatusOK {
+			t.Fatalf("reset on B: %d %s", status, raw)
+		}
+		waitFor(t, "A's clock to be reset", func() bool {
+			_, body := r.a.get(t, "/sandbox/clock", "")
+			return strings.Contains(string(body), `"offset":"0s"`)
+		})
+		if status, _ := r.a.get(t, read, tok.AccessToken); status != http.StatusOK {
+			t.Errorf("A refuses the token after the reset on B: %d", status)
+		}
+	})
+}
+
+// A member edit made through one replica is served by both.
+func TestReplicasShareMemberEdits(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{})
+		tok := r.a.approvedTokens(t, "BCNCUser03")
+		search := fhirPath + "/ExplanationOfBenefit?patient=" + tok.Patient
+		_, before := r.b.get(t, search, tok.AccessToken)
+		status, raw := r.a.controlPost(t, "/sandbox/members/"+tok.Patient+"/claims", `{"type": "carrier"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("add a claim on A: %d %s", status, raw)
+		}
+		var added struct{ ID string }
+		if err := json.Unmarshal([]byte(raw), &added); err != nil || added.ID == "" {
+			t.Fatalf("the added claim has no id: %s", raw)
+		}
+		if strings.Contains(string(before), added.ID) {
+			t.Fatalf("the claim %s was served before it was added", added.ID)
+		}
+		for name, sb := range map[string]*sandbox{"A": r.a, "B": r.b} {
+			waitFor(t, name+" to serve the claim added on A", func() bool {
+				status, body := sb.get(t, fhirPath+"/ExplanationOfBenefit/"+added.ID, tok.AccessToken)
+				return status == http.StatusOK && strings.Contains(string(body), added.ID)
+			})
+		}
+	})
+}
+
+// waitFor polls cond for at most revocationBound.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(revocationBound)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", revocationBound, what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
