@@ -208,6 +208,8 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		Shared:        sh.store,
 	}
 	ccfg := consent.Config{
+		Shared:        sh.store,
+		Namespace:     store.Namespace(in.name),
 		Authenticate:  catalog.Authenticate,
 		Key:           seal.FromSigningKey(key, in.keyLabel("consent cookie")),
 		BaseURL:       base,

@@ -30,7 +30,7 @@ var replicaStores = []string{"memory", "redis"}
 
 func startReplicas(t *testing.T, kind string, o sandboxOptions) *replicas {
 	t.Helper()
-	o.BaseURL, o.AutoApprove = "http://sandbox.test", "BCNCUser03"
+	o.BaseURL = "http://sandbox.test"
 	r := &replicas{}
 	switch kind {
 	case "memory":
@@ -72,7 +72,7 @@ func codeForm(code string) url.Values {
 // token (RFC 6749 §4.1.2: a code is used once).
 func TestReplicasRedeemACodeOnce(t *testing.T) {
 	forEachReplicaStore(t, func(t *testing.T, kind string) {
-		r := startReplicas(t, kind, sandboxOptions{})
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
 		for round := range 5 {
 			code := r.a.mintCode(t, docsApp, "BCNCUser03", nil)
 			var wg sync.WaitGroup
@@ -103,7 +103,7 @@ func TestReplicasRedeemACodeOnce(t *testing.T) {
 // (RFC 9700 §4.14.2).
 func TestReplicasRotateARefreshTokenOnce(t *testing.T) {
 	forEachReplicaStore(t, func(t *testing.T, kind string) {
-		r := startReplicas(t, kind, sandboxOptions{})
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
 		tok := r.a.approvedTokens(t, "BCNCUser03")
 		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken},
 			"client_id": {docsClientID}, "client_secret": {docsClientSecret}}
@@ -121,7 +121,7 @@ func TestReplicasRotateARefreshTokenOnce(t *testing.T) {
 // revocationBound, without the other asking the store per request.
 func TestReplicasRefuseARevokedTokenWithinTheBound(t *testing.T) {
 	forEachReplicaStore(t, func(t *testing.T, kind string) {
-		r := startReplicas(t, kind, sandboxOptions{})
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
 		var worst time.Duration
 		for round := range 5 {
 			tok := r.a.approvedTokens(t, "BCNCUser03")
@@ -160,7 +160,7 @@ func TestReplicasRefuseARevokedTokenWithinTheBound(t *testing.T) {
 // as after a restart without persistence) the replicas recover by
 // themselves, refusing whatever was minted before the data was lost.
 func TestReplicasRedisOutage(t *testing.T) {
-	r := startReplicas(t, "redis", sandboxOptions{})
+	r := startReplicas(t, "redis", sandboxOptions{AutoApprove: "BCNCUser03"})
 	tok := r.a.approvedTokens(t, "BCNCUser03")
 	code := r.a.mintCode(t, docsApp, "BCNCUser03", nil)
 	read := fhirPath + "/Patient/" + tok.Patient
@@ -231,7 +231,7 @@ func TestReplicasRedisOutage(t *testing.T) {
 // all, whichever replica the requests reach.
 func TestReplicasShareAFaultsCount(t *testing.T) {
 	forEachReplicaStore(t, func(t *testing.T, kind string) {
-		r := startReplicas(t, kind, sandboxOptions{})
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
 		tok := r.a.approvedTokens(t, "BCNCUser03")
 		read := fhirPath + "/Patient/" + tok.Patient
 		status, raw := r.a.controlPost(t, "/sandbox/faults", `{"path": "`+fhirPath+`/Patient/*", "status": 503, "count": 5}`)
@@ -289,7 +289,7 @@ func TestReplicasShareAFaultsCount(t *testing.T) {
 // through the other sets both back.
 func TestReplicasShareTheClock(t *testing.T) {
 	forEachReplicaStore(t, func(t *testing.T, kind string) {
-		r := startReplicas(t, kind, sandboxOptions{})
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
 		tok := r.a.approvedTokens(t, "BCNCUser03")
 		read := fhirPath + "/Patient/" + tok.Patient
 		if status, raw := r.a.controlPost(t, "/sandbox/clock", `{"advance": "2h"}`); status != http.StatusOK {
@@ -318,7 +318,7 @@ func TestReplicasShareTheClock(t *testing.T) {
 // A member edit made through one replica is served by both.
 func TestReplicasShareMemberEdits(t *testing.T) {
 	forEachReplicaStore(t, func(t *testing.T, kind string) {
-		r := startReplicas(t, kind, sandboxOptions{})
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
 		tok := r.a.approvedTokens(t, "BCNCUser03")
 		search := fhirPath + "/ExplanationOfBenefit?patient=" + tok.Patient
 		_, before := r.b.get(t, search, tok.AccessToken)
@@ -352,4 +352,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// Wrong passwords count across the replicas: an account locked through
+// one is locked on the other.
+func TestReplicasShareTheLoginCoolDown(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{})
+		login := func(sb *sandbox, password string) page {
+			br := sb.newBrowser(t)
+			p := br.get(docsAuthorizeURL(sb.URL))
+			p = br.submit(p, nil, nil, "I Understand")
+			return br.submit(p, map[string]string{"username": "BCNCUser04", "password": password}, nil, "Log In")
+		}
+		for i := range 4 {
+			sb := []*sandbox{r.a, r.b}[i%2]
+			if p := login(sb, "wrong"); p.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("wrong password %d: %d, want 422", i+1, p.Status)
+			}
+		}
+		if p := login(r.a, "wrong"); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("the fifth wrong password across both replicas: %d, want 429", p.Status)
+		}
+		if p := login(r.b, "BCNCPSWD04"); p.Status != http.StatusTooManyRequests {
+			t.Errorf("the right password on the other replica while locked: %d, want 429", p.Status)
+		}
+	})
 }
