@@ -379,3 +379,30 @@ func TestReplicasShareTheLoginCoolDown(t *testing.T) {
 		}
 	})
 }
+
+// A workspace made with settings through one replica has them on the
+// other, and one deleted through the other is gone from both.
+func TestReplicasShareWorkspaces(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{})
+		status, raw := r.a.controlPost(t, "/sandbox/workspaces", `{"name": "team-1", "profile": "strict", "token_ttl": "5m"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("create on A: %d %s", status, raw)
+		}
+		if status, raw := r.b.controlPost(t, "/sandbox/workspaces", `{"name": "team-1"}`); status != http.StatusConflict {
+			t.Errorf("the same name created on B: %d %s; want 409", status, raw)
+		}
+		status, body := r.b.get(t, "/sandbox/workspaces/team-1", "")
+		if status != http.StatusOK || !strings.Contains(string(body), `"profile":"strict"`) || !strings.Contains(string(body), `"token_ttl":"5m0s"`) {
+			t.Fatalf("B describes team-1 as %d %s; want strict with 5m tokens", status, body)
+		}
+		status, _, _ = r.b.send(t, http.MethodDelete, "/sandbox/workspaces/team-1", nil, "")
+		if status != http.StatusNoContent {
+			t.Fatalf("delete on B: %d", status)
+		}
+		waitFor(t, "A to forget team-1", func() bool {
+			status, _ := r.a.get(t, "/sandbox/workspaces/team-1", "")
+			return status == http.StatusNotFound
+		})
+	})
+}

@@ -314,9 +314,9 @@ func (m *Memory) DeleteWorkspace(_ context.Context, name string) (bool, error) {
 	_, ok := m.workspaces[name]
 	delete(m.workspaces, name)
 	m.mu.Unlock()
-	if ok {
-		m.publish(Event{NS: name, Kind: Workspaces})
-	}
+	// Told even when it was not recorded: a workspace made by its first
+	// use is on the replicas all the same.
+	m.publish(Event{NS: name, Kind: Workspaces})
 	return ok, nil
 }
 
