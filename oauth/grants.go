@@ -244,7 +244,11 @@ func (s *Server) Grants(patient, clientID string) ([]GrantInfo, error) {
 		return nil, err
 	}
 	out := []GrantInfo{}
-	for _, g := range s.store.liveGrants(f, s.cfg.Now()) {
+	live, err := s.store.grantsOf(f, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range live {
 		out = append(out, GrantInfo{
 			ClientID:       g.clientID,
 			ClientName:     s.clients[g.clientID].Name,
@@ -267,8 +271,7 @@ func (s *Server) RevokeGrants(patient, clientID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	revs := s.store.endGrants(f)
-	return len(revs), s.store.tell(revs)
+	return s.store.endGrantsShared(f)
 }
 
 // ExpireRefresh ends the refresh tokens of the member's grants (to
@@ -281,8 +284,7 @@ func (s *Server) ExpireRefresh(patient, clientID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	revs := s.store.endRefresh(f, s.cfg.Now(), s.cfg.TokenTTL)
-	return len(revs), s.store.tell(revs)
+	return s.store.endRefreshShared(f, s.cfg.Now(), s.cfg.TokenTTL)
 }
 
 // ConnectedApps implements consent.Apps: the apps holding a live grant of
@@ -294,7 +296,11 @@ func (s *Server) ConnectedApps(ctx context.Context, username string) ([]consent.
 	}
 	byClient := map[string]*consent.ConnectedApp{}
 	var apps []*consent.ConnectedApp
-	for _, g := range s.store.liveGrants(grantFilter{patient: acct.PatientID}, s.cfg.Now()) {
+	live, err := s.store.grantsOf(grantFilter{patient: acct.PatientID}, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range live {
 		a, ok := byClient[g.clientID]
 		if !ok {
 			a = &consent.ConnectedApp{ClientID: g.clientID, ClientName: s.clients[g.clientID].Name}
@@ -357,7 +363,7 @@ func (s *Server) begin(base string, client Client, g token, nonce string) (token
 		rec.refreshUntil = g.Expires
 		rec.until = s.familyEnd(g.Expires).Unix()
 	}
-	if err := s.store.tell(s.store.addGrant(rec)); err != nil {
+	if err := s.store.recordGrant(rec); err != nil {
 		return tokenResponse{}, err
 	}
 	return s.issue(base, client, g, g.Scopes, nonce)

@@ -1,8 +1,11 @@
 package oauth
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -174,6 +177,9 @@ func (st *store) revokeFamilyShared(family string, until time.Time) error {
 		if err := r.shared.Revoke(context.Background(), r.ns, family, until); err != nil {
 			return err
 		}
+		if err := r.shared.DropGrant(context.Background(), r.ns, family); err != nil {
+			return err
+		}
 	}
 	st.revokeFamily(family, until)
 	return nil
@@ -207,4 +213,122 @@ func (s *Server) Close() {
 	if r := s.store.replicas; r != nil {
 		r.stop()
 	}
+}
+
+// sharedGrant is a grantRecord as the shared store keeps it.
+type sharedGrant struct {
+	Family         string   `json:"family"`
+	Patient        string   `json:"patient"`
+	ClientID       string   `json:"client_id"`
+	Username       string   `json:"username"`
+	Scopes         []string `json:"scopes"`
+	Representative string   `json:"representative,omitempty"`
+	Granted        int64    `json:"granted"`
+	Until          int64    `json:"until"`
+	RefreshUntil   int64    `json:"refresh_until,omitempty"`
+	RefreshEnded   bool     `json:"refresh_ended,omitempty"`
+}
+
+func toShared(g *grantRecord) sharedGrant {
+	return sharedGrant{Family: g.family, Patient: g.patient, ClientID: g.clientID, Username: g.username, Scopes: g.scopes,
+		Representative: g.representative, Granted: g.granted, Until: g.until, RefreshUntil: g.refreshUntil, RefreshEnded: g.refreshEnded}
+}
+
+func (g sharedGrant) record() grantRecord {
+	return grantRecord{family: g.Family, patient: g.Patient, clientID: g.ClientID, username: g.Username, scopes: g.Scopes,
+		representative: g.Representative, granted: g.Granted, until: g.Until, refreshUntil: g.RefreshUntil, refreshEnded: g.RefreshEnded}
+}
+
+// recordGrant records a new grant: in this replica's book, or for every
+// replica in the shared store, which keeps it until its last token
+// expires on both clocks (real time, as the sandbox clock never reads
+// earlier).
+func (st *store) recordGrant(g *grantRecord) error {
+	r := st.replicas
+	if r == nil {
+		st.addGrant(g)
+		return nil
+	}
+	return st.putGrant(g)
+}
+
+func (st *store) putGrant(g *grantRecord) error {
+	r := st.replicas
+	raw, err := json.Marshal(toShared(g))
+	if err != nil {
+		return err
+	}
+	return r.shared.PutGrant(context.Background(), r.ns, g.patient, g.family, raw, time.Unix(g.until, 0))
+}
+
+// grantsOf is liveGrants, from the shared store when there is one.
+func (st *store) grantsOf(f grantFilter, now time.Time) ([]grantRecord, error) {
+	r := st.replicas
+	if r == nil {
+		return st.liveGrants(f, now), nil
+	}
+	list, err := r.shared.Grants(context.Background(), r.ns, f.patient)
+	if err != nil {
+		return nil, err
+	}
+	var out []grantRecord
+	for _, raw := range list {
+		var sg sharedGrant
+		if json.Unmarshal(raw, &sg) != nil {
+			continue
+		}
+		g := sg.record()
+		if f.picks(&g) && now.Unix() < g.until {
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out, func(a, b grantRecord) int {
+		return cmp.Or(cmp.Compare(a.granted, b.granted), cmp.Compare(a.family, b.family))
+	})
+	return out, nil
+}
+
+// endGrantsShared is endGrants for every replica: each grant's family is
+// revoked in the shared store, then its record dropped.
+func (st *store) endGrantsShared(f grantFilter) (int, error) {
+	if st.replicas == nil {
+		return len(st.endGrants(f)), nil
+	}
+	live, err := st.grantsOf(f, time.Unix(0, 0))
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range live {
+		if err := st.revokeFamilyShared(g.family, time.Unix(g.until, 0)); err != nil {
+			return 0, err
+		}
+	}
+	return len(live), nil
+}
+
+// endRefreshShared is endRefresh for every replica.
+func (st *store) endRefreshShared(f grantFilter, now time.Time, ttl time.Duration) (int, error) {
+	if st.replicas == nil {
+		return len(st.endRefresh(f, now, ttl)), nil
+	}
+	live, err := st.grantsOf(f, time.Unix(0, 0))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, g := range live {
+		if g.refreshUntil == 0 || g.refreshEnded || now.Unix() >= g.refreshUntil {
+			continue
+		}
+		if err := st.revokeShared(refreshEndedID(g.family), time.Unix(g.refreshUntil, 0)); err != nil {
+			return n, err
+		}
+		g.refreshEnded = true
+		g.until = min(g.until, now.Add(ttl).Unix())
+		if err := st.putGrant(&g); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -406,3 +406,28 @@ func TestReplicasShareWorkspaces(t *testing.T) {
 		})
 	})
 }
+
+// A grant made through one replica is listed by the other, and ending it
+// there revokes its tokens on both.
+func TestReplicasShareGrants(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{AutoApprove: "BCNCUser03"})
+		tok := r.a.approvedTokens(t, "BCNCUser03")
+		grants := "/sandbox/members/" + tok.Patient + "/grants"
+		status, body := r.b.get(t, grants, "")
+		if status != http.StatusOK || !strings.Contains(string(body), `"client_id":"`+docsClientID+`"`) {
+			t.Fatalf("B lists %d %s; want the grant made on A", status, body)
+		}
+		status, raw := r.b.controlPost(t, grants+"/revoke", ``)
+		if status != http.StatusOK || !strings.Contains(raw, `"revoked":1`) {
+			t.Fatalf("revoke on B: %d %s; want one grant ended", status, raw)
+		}
+		waitFor(t, "A to refuse the ended grant's token", func() bool {
+			status, _ := r.a.get(t, fhirPath+"/Patient/"+tok.Patient, tok.AccessToken)
+			return status == http.StatusUnauthorized
+		})
+		if _, body := r.a.get(t, grants, ""); strings.TrimSpace(string(body)) != "[]" {
+			t.Errorf("A still lists the ended grant: %s", body)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -376,4 +377,38 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	if first, err := r.Spend(ctx, "a", "y", time.Now().Add(time.Hour)); err != nil || !first {
 		t.Errorf("Spend after recovery = %v, %v", first, err)
 	}
+}
+
+func TestGrantsByMember(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		hour := time.Now().Add(time.Hour)
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(s.PutGrant(ctx, "a", "p1", "f1", []byte("one"), hour))
+		must(s.PutGrant(ctx, "a", "p1", "f2", []byte("two"), hour.Add(time.Hour)))
+		must(s.PutGrant(ctx, "a", "p2", "f3", []byte("three"), hour))
+		must(s.PutGrant(ctx, "b", "p1", "f4", []byte("other namespace"), hour))
+		must(s.PutGrant(ctx, "a", "p1", "f1", []byte("one, updated"), hour))
+		got, err := s.Grants(ctx, "a", "p1")
+		must(err)
+		texts := make([]string, len(got))
+		for i, g := range got {
+			texts[i] = string(g)
+		}
+		slices.Sort(texts)
+		if !slices.Equal(texts, []string{"one, updated", "two"}) {
+			t.Fatalf("p1's grants = %q, want the updated f1 and f2", texts)
+		}
+		must(s.DropGrant(ctx, "a", "f1"))
+		if got, _ := s.Grants(ctx, "a", "p1"); len(got) != 1 || string(got[0]) != "two" {
+			t.Errorf("after dropping f1: %q", got)
+		}
+		if got, _ := s.Grants(ctx, "a", "nobody"); len(got) != 0 {
+			t.Errorf("a member without grants has %q", got)
+		}
+	})
 }

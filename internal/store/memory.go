@@ -24,6 +24,8 @@ type Memory struct {
 	clocks     map[string]time.Duration
 	edits      map[string][][]byte
 	workspaces map[string][]byte
+	grants     map[nsKey]grant    // by family
+	byPatient  map[nsKey][]string // families, by patient
 	pruned     time.Time
 
 	subMu    sync.Mutex // guards handlers and nextSub
@@ -32,6 +34,12 @@ type Memory struct {
 }
 
 type nsKey struct{ ns, key string }
+
+type grant struct {
+	rec     []byte
+	patient string
+	until   time.Time
+}
 
 type login struct {
 	first  time.Time
@@ -52,6 +60,7 @@ func newMemory(wall func() time.Time) *Memory {
 		wall: wall, epoch: wall(), spent: map[nsKey]time.Time{}, revoked: map[string]map[string]time.Time{},
 		logins: map[nsKey]login{}, faults: map[string]*faultList{}, clocks: map[string]time.Duration{},
 		edits: map[string][][]byte{}, workspaces: map[string][]byte{}, handlers: map[int]func(Event) error{},
+		grants: map[nsKey]grant{}, byPatient: map[nsKey][]string{},
 	}
 }
 
@@ -122,6 +131,52 @@ func (m *Memory) Revocations(_ context.Context, ns string) (map[string]time.Time
 		}
 	}
 	return out, nil
+}
+
+// PutGrant implements Store.
+func (m *Memory) PutGrant(_ context.Context, ns, patient, family string, rec []byte, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := nsKey{ns, family}
+	if _, ok := m.grants[k]; !ok {
+		pk := nsKey{ns, patient}
+		m.byPatient[pk] = append(m.byPatient[pk], family)
+	}
+	m.grants[k] = grant{rec: slices.Clone(rec), patient: patient, until: until}
+	return nil
+}
+
+// Grants implements Store.
+func (m *Memory) Grants(_ context.Context, ns, patient string) ([][]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.wall()
+	pk := nsKey{ns, patient}
+	var out [][]byte
+	kept := m.byPatient[pk][:0]
+	for _, family := range m.byPatient[pk] {
+		g, ok := m.grants[nsKey{ns, family}]
+		if !ok || !now.Before(g.until) {
+			delete(m.grants, nsKey{ns, family})
+			continue
+		}
+		kept = append(kept, family)
+		out = append(out, slices.Clone(g.rec))
+	}
+	if len(kept) == 0 {
+		delete(m.byPatient, pk)
+	} else {
+		m.byPatient[pk] = kept
+	}
+	return out, nil
+}
+
+// DropGrant implements Store.
+func (m *Memory) DropGrant(_ context.Context, ns, family string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.grants, nsKey{ns, family}) // the patient's list drops it when next read
+	return nil
 }
 
 // LoginFailed implements Store.

@@ -212,6 +212,69 @@ func (r *Redis) Revocations(ctx context.Context, ns string) (map[string]time.Tim
 	return out, nil
 }
 
+// putGrantScript records a grant and its place in the member's set, which
+// lives as long as the member's longest grant.
+var putGrantScript = redis.NewScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+local ttl = redis.call('PTTL', KEYS[2])
+local left = tonumber(ARGV[2]) - tonumber(ARGV[4])
+if ttl < 0 or left > ttl then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
+return 1`)
+
+// PutGrant implements Store.
+func (r *Redis) PutGrant(ctx context.Context, ns, patient, family string, rec []byte, until time.Time) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	until = maxTime(until, time.Now().Add(time.Second))
+	err := putGrantScript.Run(ctx, r.client, []string{r.key(ns, "grant:"+family), r.key(ns, "grants:"+patient)},
+		rec, until.UnixMilli(), family, time.Now().UnixMilli()).Err()
+	return wrap("grant", err)
+}
+
+// Grants implements Store.
+func (r *Redis) Grants(ctx context.Context, ns, patient string) ([][]byte, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	families, err := r.client.SMembers(ctx, r.key(ns, "grants:"+patient)).Result()
+	if err != nil {
+		return nil, wrap("grants", err)
+	}
+	if len(families) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(families))
+	for i, f := range families {
+		keys[i] = r.key(ns, "grant:"+f)
+	}
+	vals, err := r.client.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, wrap("grants", err)
+	}
+	var out [][]byte
+	var gone []any
+	for i, v := range vals {
+		s, ok := v.(string)
+		if !ok {
+			gone = append(gone, families[i])
+			continue
+		}
+		out = append(out, []byte(s))
+	}
+	if len(gone) > 0 {
+		// Expired or dropped: the set forgets them too (best effort).
+		_ = r.client.SRem(ctx, r.key(ns, "grants:"+patient), gone...).Err()
+	}
+	return out, nil
+}
+
+// DropGrant implements Store.
+func (r *Redis) DropGrant(ctx context.Context, ns, family string) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	return wrap("drop grant", r.client.Del(ctx, r.key(ns, "grant:"+family)).Err())
+}
+
 // loginFailScript counts a failure in the account's window (times in Unix
 // ms of the sandbox clock) and, at the maximum, locks it. The counter
 // lives at most the window and the lock the cool-down, in real time: the

@@ -65,6 +65,14 @@ type Store interface {
 	// Revocations are the live revocations of ns, id → until.
 	Revocations(ctx context.Context, ns string) (map[string]time.Time, error)
 
+	// PutGrant records a member's grant (the family's record, rec) until
+	// until, when its last token expires, replacing any record of family.
+	PutGrant(ctx context.Context, ns, patient, family string, rec []byte, until time.Time) error
+	// Grants are the member's recorded grants that have not expired.
+	Grants(ctx context.Context, ns, patient string) ([][]byte, error)
+	// DropGrant forgets family's grant.
+	DropGrant(ctx context.Context, ns, family string) error
+
 	// LoginFailed counts a wrong password for account at now (the sandbox
 	// clock) under p and returns until when the account is now locked
 	// (zero while it is not).
