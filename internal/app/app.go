@@ -153,6 +153,9 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	}
 	w, err := sh.wire(root)
 	if err != nil {
+		if cfg.shared == nil {
+			a.close() // the Redis client this call made
+		}
 		return nil, err
 	}
 	a.handler = w.echo
