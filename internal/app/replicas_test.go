@@ -177,6 +177,10 @@ func TestReplicasRedisOutage(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	for _, sb := range []*sandbox{r.a, r.b} {
+		status, raw := sb.controlPost(t, "/sandbox/clock", `{"advance": "1h"}`)
+		if status != http.StatusServiceUnavailable || !strings.HasPrefix(raw, `{"detail":`) {
+			t.Errorf("advancing the clock with Redis down: %d %s; want 503 in the control API's shape", status, raw)
+		}
 		status, tr, raw := sb.tokenCall(t, codeForm(code), "")
 		if status != http.StatusServiceUnavailable || tr.Error != "temporarily_unavailable" || tr.AccessToken != "" {
 			t.Errorf("code redemption with Redis down: %d %s; want 503 temporarily_unavailable", status, raw)
@@ -430,4 +434,25 @@ func TestReplicasShareGrants(t *testing.T) {
 			t.Errorf("A still lists the ended grant: %s", body)
 		}
 	})
+}
+
+// The FHIR API's bearer check reads the replica's own copy of the
+// revocations: a hundred reads cost Redis no command (beyond the
+// subscription's pings).
+func TestReplicasReadWithoutAskingRedis(t *testing.T) {
+	r := startReplicas(t, "redis", sandboxOptions{AutoApprove: "BCNCUser03"})
+	tok := r.a.approvedTokens(t, "BCNCUser03")
+	read := fhirPath + "/Patient/" + tok.Patient
+	before, start := r.redis.Commands(), time.Now()
+	for range 100 {
+		if status, body := r.b.get(t, read, tok.AccessToken); status != http.StatusOK {
+			t.Fatalf("read: %d %s", status, body)
+		}
+	}
+	took := time.Since(start)
+	// Each replica pings every 250 ms; INFO itself counts one.
+	pings := 2 * (int64(took/(250*time.Millisecond)) + 1)
+	if n := r.redis.Commands() - before; n > pings+1 {
+		t.Errorf("100 FHIR reads took Redis %d commands in %s; the subscriptions' pings account for %d", n, took, pings)
+	}
 }

@@ -76,6 +76,35 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
+// Commands is how many commands the server has processed since it
+// started (INFO stats, total_commands_processed).
+func (s *Server) Commands() int64 {
+	s.tb.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.Port), time.Second)
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("INFO stats\r\n")); err != nil {
+		s.tb.Fatal(err)
+	}
+	rd := bufio.NewReader(c)
+	for {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			s.tb.Fatalf("INFO stats: %v", err)
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_commands_processed:"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				s.tb.Fatalf("total_commands_processed %q", v)
+			}
+			return n
+		}
+	}
+}
+
 func ping(port int) error {
 	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
 	if err != nil {
