@@ -184,9 +184,9 @@ func (c *Control) takeShared(method, path string) (Fault, bool, error) {
 		if err != nil {
 			return Fault{}, false, err
 		}
-		if ok || fired >= f.Count {
-			c.faults.forgetFiredOut(f.ID, fired, f.Count)
-		}
+		// Fired out, here or on another replica: drop it here without
+		// waiting to hear so from the store.
+		c.faults.noteFired(f.ID, fired, !ok || fired >= f.Count)
 		if ok {
 			f.Fired = fired
 			return f, true, nil
@@ -195,16 +195,16 @@ func (c *Control) takeShared(method, path string) (Fault, bool, error) {
 	return Fault{}, false, nil
 }
 
-// forgetFiredOut drops fault id here once it has fired its count, without
-// waiting to hear so from the store.
-func (fs *faults) forgetFiredOut(id, fired, count int) {
+// noteFired records that fault id has fired fired times, dropping it when
+// it is gone.
+func (fs *faults) noteFired(id, fired int, gone bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	i := slices.IndexFunc(fs.list, func(f *Fault) bool { return f.ID == id })
 	if i < 0 {
 		return
 	}
-	if fired >= count {
+	if gone {
 		fs.list = slices.Delete(fs.list, i, i+1)
 		fs.publishLocked()
 		return
