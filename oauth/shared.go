@@ -32,9 +32,10 @@ type replicas struct {
 func (st *store) share(shared sharedstore.Store, ns string) {
 	st.replicas = &replicas{shared: shared, ns: ns}
 	st.replicas.stop = shared.Subscribe(st.hear)
-	if shared.Live() == nil {
-		_ = st.resync() // a failure leaves loaded false: 503 until the next Resync
-	}
+	// Loaded now, not at the next Resync: one may be under way that began
+	// before this subscribed. A failure leaves loaded false: 503 until the
+	// next Resync.
+	_ = st.resync()
 }
 
 // hear applies one event of the shared store.

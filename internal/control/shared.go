@@ -55,9 +55,10 @@ const keptResults = 256
 func (c *Control) share(shared store.Store, ns string) {
 	c.replicas = &replicated{shared: shared, ns: ns, results: map[int64]editResult{}}
 	c.replicas.stop = shared.Subscribe(c.hear)
-	if shared.Live() == nil {
-		_ = c.resync() // a failure leaves the copy as it is until the next Resync
-	}
+	// Loaded now, not at the next Resync: one may be under way that began
+	// before this subscribed. A failure leaves the copy as it is until the
+	// next Resync.
+	_ = c.resync()
 }
 
 // Close stops hearing the shared store: the instance is dropped (a
