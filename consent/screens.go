@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 // Config is what the screens need from main.
@@ -40,6 +42,10 @@ type Config struct {
 	Apps Apps
 	// Limits bound what the screens remember; a zero field takes its default.
 	Limits Limits
+	// Shared, when set, holds the login throttle for every replica, under
+	// Namespace (throttle.go); nil keeps it in this process.
+	Shared    store.Store
+	Namespace string
 }
 
 // Limits bound the screens' memory (README, "Limits").
@@ -120,6 +126,9 @@ func New(cfg Config) (*Screens, error) {
 	if n := cfg.Limits.Logins; n > 0 {
 		// The overflow locks shrink with the lock table they back up.
 		s.throttle = newThrottleSized(now, n, n, overflowSlots*n/maxLocked)
+	}
+	if cfg.Shared != nil {
+		s.throttle.share(cfg.Shared, cfg.Namespace)
 	}
 	if cfg.Apps != nil {
 		if s.appsPage, err = newAppsPage(cfg.Apps, cfg.Key); err != nil {

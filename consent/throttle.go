@@ -1,10 +1,13 @@
 package consent
 
 import (
+	"context"
 	"hash/maphash"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 const (
@@ -31,10 +34,12 @@ const (
 	overflowSlots = 4096
 )
 
-// throttle counts wrong passwords per account, in this process only.
+// throttle counts wrong passwords per account, in this process, or for
+// every replica in the store they share (shared).
 type throttle struct {
-	now  func() time.Time
-	seed maphash.Seed
+	shared *sharedThrottle // nil: in this process
+	now    func() time.Time
+	seed   maphash.Seed
 	// maxTracked and maxLocked bound the counters and the lock table
 	// (the constants of the same names unless Config.Limits sets them).
 	maxTracked, maxLocked int
@@ -72,6 +77,9 @@ func (t *throttle) overflowSlot(key string) *int64 {
 
 // wait returns how long the account stays locked; 0 when it may try.
 func (t *throttle) wait(username string) time.Duration {
+	if t.shared != nil {
+		return t.shared.wait(accountKey(username), t.now())
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -89,6 +97,9 @@ func (t *throttle) wait(username string) time.Duration {
 // fail records a wrong password and returns how long the account is now
 // locked (0 when it is not yet). The caller checked wait first.
 func (t *throttle) fail(username string) time.Duration {
+	if t.shared != nil {
+		return t.shared.fail(accountKey(username), t.now())
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -156,6 +167,10 @@ func (t *throttle) makeRoom(now time.Time) {
 
 // succeed forgets an account's failures after a correct password.
 func (t *throttle) succeed(username string) {
+	if t.shared != nil {
+		t.shared.succeed(accountKey(username))
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.accounts, accountKey(username))
@@ -168,4 +183,53 @@ func (t *throttle) reset() {
 	clear(t.accounts)
 	clear(t.locks)
 	clear(t.overflow)
+}
+
+// sharedThrottle keeps the counters and locks in the store the replicas
+// share, so that a member's wrong passwords count the same whichever
+// replica they reach. The store's records expire by themselves (the
+// counters after failureWindow, the locks after coolDown), so it needs
+// none of the bounds above.
+type sharedThrottle struct {
+	store store.Store
+	ns    string
+}
+
+// storeDownWait is how long an account counts as locked while the store
+// cannot say whether it is: the throttle fails closed, asking the member
+// to try again in a moment rather than letting a guess through unlimited.
+const storeDownWait = 5 * time.Second
+
+// share keeps t's state in shared under ns from now on.
+func (t *throttle) share(shared store.Store, ns string) {
+	t.shared = &sharedThrottle{store: shared, ns: ns}
+}
+
+var rule = store.Throttle{Max: maxFailures, Window: failureWindow, CoolDown: coolDown}
+
+func (s *sharedThrottle) wait(key string, now time.Time) time.Duration {
+	until, err := s.store.LoginLocked(context.Background(), s.ns, key)
+	if err != nil {
+		return storeDownWait
+	}
+	if !now.Before(until) {
+		return 0
+	}
+	return until.Sub(now)
+}
+
+func (s *sharedThrottle) fail(key string, now time.Time) time.Duration {
+	until, err := s.store.LoginFailed(context.Background(), s.ns, key, now, rule)
+	switch {
+	case err != nil:
+		return storeDownWait
+	case until.IsZero():
+		return 0
+	}
+	return max(until.Sub(now), time.Millisecond)
+}
+
+func (s *sharedThrottle) succeed(key string) {
+	// A failure to forget leaves the count to expire: never more lenient.
+	_ = s.store.LoginSucceeded(context.Background(), s.ns, key)
 }

@@ -1,10 +1,13 @@
 package fhir
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 // handler is a FHIR interaction on a type, run once the token checked out.
@@ -23,6 +26,12 @@ func (a *API) authorized(t *resourceType, i interaction, h handler) echo.Handler
 			return a.invalidToken(c)
 		}
 		g, err := a.cfg.Authorize(c.Request().Context(), token)
+		if errors.Is(err, store.ErrUnavailable) {
+			// Whether the token was revoked cannot be told: not a 401,
+			// which would send the app to sign in again, but a 503.
+			c.Response().Header().Set("Retry-After", "1")
+			return a.writeError(c, &statusError{http.StatusServiceUnavailable, codeTransient, err.Error()})
+		}
 		if err != nil {
 			return a.invalidToken(c)
 		}

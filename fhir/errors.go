@@ -27,6 +27,7 @@ const (
 	codeInvalid      = "invalid"
 	codeNotSupported = "not-supported"
 	codeTooLong      = "too-long"
+	codeTransient    = "transient"
 )
 
 func badRequest(detail string) *statusError {

@@ -41,7 +41,9 @@ func (s *Server) Describe(ctx context.Context, handle string) (consent.Request, 
 	if err != nil {
 		return consent.Request{}, err
 	}
-	if s.store.isSpent(req.ID, req.Minted) {
+	if spent, err := s.store.isSpentShared(req.ID, req.Minted); err != nil {
+		return consent.Request{}, err
+	} else if spent {
 		return consent.Request{}, errHandle
 	}
 	return consent.Request{
@@ -68,7 +70,9 @@ func (s *Server) Finish(ctx context.Context, handle string, d consent.Decision) 
 			return "", fmt.Errorf("oauth: unknown member %q", d.Username)
 		}
 	}
-	if s.store.spend(req.ID, req.Minted, time.Unix(req.Expires, 0)) != spendFirst {
+	if spent, err := s.store.spendShared(req.ID, req.Minted, time.Unix(req.Expires, 0)); err != nil {
+		return "", err
+	} else if spent != spendFirst {
 		return "", errHandle
 	}
 	if !d.Approved {

@@ -42,11 +42,17 @@ func (s *Server) redeemCode(base string, cr credentials, form url.Values) (token
 	if perr := verifyPKCE(code.Method, code.Challenge, form.Get("code_verifier"), s.cfg.Profile == profile.Strict); perr != nil {
 		return tokenResponse{}, perr
 	}
-	switch s.store.spend(code.ID, code.Minted, time.Unix(code.Expires, 0)) {
+	spent, err := s.store.spendShared(code.ID, code.Minted, time.Unix(code.Expires, 0))
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	switch spent {
 	case spendAgain:
 		// RFC 6749 §4.1.2: a code used twice revokes what it issued. Its
 		// grant ends at most refreshTTL after the code's own expiry.
-		s.store.revokeFamily(code.Family, s.familyEnd(code.Expires+int64(refreshTTL/time.Second)))
+		if err := s.store.revokeFamilyShared(code.Family, s.familyEnd(code.Expires+int64(refreshTTL/time.Second))); err != nil {
+			return tokenResponse{}, err
+		}
 		return tokenResponse{}, errInvalidGrant("the code was already used; the tokens issued from it are revoked")
 	case spendForgotten:
 		return tokenResponse{}, errInvalidGrant("the code is too old for the sandbox to tell whether it was used; authorize again")

@@ -28,6 +28,14 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		return tokenResponse{}, &Error{Code: codeUnauthorizedClient, Description: "the client may not use the refresh token grant"}
 	}
 	now := s.cfg.Now()
+	revoked, err := s.store.isRevokedShared(rt.Minted, rt.ID, rt.Family)
+	if err != nil && sealedOK {
+		return tokenResponse{}, err
+	}
+	ended, err := s.store.refreshEndedShared(rt.Family)
+	if err != nil && sealedOK {
+		return tokenResponse{}, err
+	}
 	switch {
 	case !sealedOK:
 		return tokenResponse{}, errInvalidGrant("the refresh token is not valid")
@@ -38,9 +46,9 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		return tokenResponse{}, errInvalidGrant("the refresh token has expired")
 	case issuedLater(rt.IssuedAt, now):
 		return tokenResponse{}, errInvalidGrant("the refresh token was issued while the sandbox clock ran ahead of where it now is")
-	case s.store.isRevoked(rt.Minted, rt.ID, rt.Family):
+	case revoked:
 		return tokenResponse{}, errInvalidGrant("the refresh token was revoked")
-	case s.store.refreshEnded(rt.Family):
+	case ended:
 		return tokenResponse{}, errInvalidGrant("the refresh token has expired (ended by the sandbox control API); authorize again")
 	}
 	scopes := rt.Scopes
@@ -57,9 +65,15 @@ func (s *Server) refresh(base string, cr credentials, form url.Values) (tokenRes
 		}
 		scopes = asked
 	}
-	switch s.store.spend(rt.ID, rt.Minted, time.Unix(rt.Expires, 0)) {
+	spent, err := s.store.spendShared(rt.ID, rt.Minted, time.Unix(rt.Expires, 0))
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	switch spent {
 	case spendAgain:
-		s.store.revokeFamily(rt.Family, s.familyEnd(rt.Expires))
+		if err := s.store.revokeFamilyShared(rt.Family, s.familyEnd(rt.Expires)); err != nil {
+			return tokenResponse{}, err
+		}
 		return tokenResponse{}, errInvalidGrant("the refresh token was already used; its grant is revoked")
 	case spendForgotten:
 		return tokenResponse{}, errInvalidGrant("the refresh token is too old for the sandbox to tell whether it was used; authorize again")

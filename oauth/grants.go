@@ -96,18 +96,21 @@ func (b *grantBook) sweep(void func(until int64) bool) {
 	b.order, b.head = kept, 0
 }
 
-// addGrant records g. At the bound the oldest grant goes, revoked.
-func (s *store) addGrant(g *grantRecord) {
+// addGrant records g. At the bound the oldest grant goes, revoked: the
+// revocations are returned, for the other replicas (store.tell).
+func (s *store) addGrant(g *grantRecord) []revocation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pruneLocked()
 	b := &s.grants
+	var revs []revocation
 	for len(b.byFamily) >= b.max {
 		old := b.oldest()
 		if old == nil {
 			break
 		}
 		s.revokeLocked(old.family, time.Unix(old.until, 0))
+		revs = append(revs, revocation{old.family, time.Unix(old.until, 0)})
 		b.drop(old)
 	}
 	if b.head > len(b.order)/2 {
@@ -117,6 +120,7 @@ func (s *store) addGrant(g *grantRecord) {
 	b.byFamily[g.family] = g
 	b.byPatient[g.patient] = append(b.byPatient[g.patient], g)
 	b.order = append(b.order, g)
+	return revs
 }
 
 // revokeFamily revokes every token of the grant family until until and
@@ -165,40 +169,42 @@ func (s *store) liveGrants(f grantFilter, now time.Time) []grantRecord {
 	return out
 }
 
-// endGrants revokes the member's grants f picks and returns how many.
-func (s *store) endGrants(f grantFilter) int {
+// endGrants revokes the member's grants f picks and returns the
+// revocations.
+func (s *store) endGrants(f grantFilter) []revocation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pruneLocked()
-	n := 0
+	var revs []revocation
 	for _, g := range slices.Clone(s.grants.byPatient[f.patient]) {
 		if f.picks(g) {
 			s.revokeLocked(g.family, time.Unix(g.until, 0))
+			revs = append(revs, revocation{g.family, time.Unix(g.until, 0)})
 			s.grants.drop(g)
-			n++
 		}
 	}
-	return n
+	return revs
 }
 
 // endRefresh ends the refresh tokens of the member's grants f picks, as if
 // they expired now: the access tokens already issued live out their own
-// lifetimes, ttl at most. It returns how many grants had refresh tokens to end.
-func (s *store) endRefresh(f grantFilter, now time.Time, ttl time.Duration) int {
+// lifetimes, ttl at most. It returns the revocations that end them, one
+// for each grant that had refresh tokens to end.
+func (s *store) endRefresh(f grantFilter, now time.Time, ttl time.Duration) []revocation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pruneLocked()
-	n := 0
+	var revs []revocation
 	for _, g := range s.grants.byPatient[f.patient] {
 		if !f.picks(g) || g.refreshUntil == 0 || g.refreshEnded || now.Unix() >= g.refreshUntil {
 			continue
 		}
 		s.revokeLocked(refreshEndedID(g.family), time.Unix(g.refreshUntil, 0))
+		revs = append(revs, revocation{refreshEndedID(g.family), time.Unix(g.refreshUntil, 0)})
 		g.refreshEnded = true
 		g.until = min(g.until, now.Add(ttl).Unix())
-		n++
 	}
-	return n
+	return revs
 }
 
 // ErrUnknownClient and ErrUnknownMember are what the grant and Mint calls
@@ -238,7 +244,11 @@ func (s *Server) Grants(patient, clientID string) ([]GrantInfo, error) {
 		return nil, err
 	}
 	out := []GrantInfo{}
-	for _, g := range s.store.liveGrants(f, s.cfg.Now()) {
+	live, err := s.store.grantsOf(f, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range live {
 		out = append(out, GrantInfo{
 			ClientID:       g.clientID,
 			ClientName:     s.clients[g.clientID].Name,
@@ -261,7 +271,7 @@ func (s *Server) RevokeGrants(patient, clientID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.store.endGrants(f), nil
+	return s.store.endGrantsShared(f)
 }
 
 // ExpireRefresh ends the refresh tokens of the member's grants (to
@@ -274,7 +284,7 @@ func (s *Server) ExpireRefresh(patient, clientID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.store.endRefresh(f, s.cfg.Now(), s.cfg.TokenTTL), nil
+	return s.store.endRefreshShared(f, s.cfg.Now(), s.cfg.TokenTTL)
 }
 
 // ConnectedApps implements consent.Apps: the apps holding a live grant of
@@ -286,7 +296,11 @@ func (s *Server) ConnectedApps(ctx context.Context, username string) ([]consent.
 	}
 	byClient := map[string]*consent.ConnectedApp{}
 	var apps []*consent.ConnectedApp
-	for _, g := range s.store.liveGrants(grantFilter{patient: acct.PatientID}, s.cfg.Now()) {
+	live, err := s.store.grantsOf(grantFilter{patient: acct.PatientID}, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range live {
 		a, ok := byClient[g.clientID]
 		if !ok {
 			a = &consent.ConnectedApp{ClientID: g.clientID, ClientName: s.clients[g.clientID].Name}
@@ -349,6 +363,8 @@ func (s *Server) begin(base string, client Client, g token, nonce string) (token
 		rec.refreshUntil = g.Expires
 		rec.until = s.familyEnd(g.Expires).Unix()
 	}
-	s.store.addGrant(rec)
+	if err := s.store.recordGrant(rec); err != nil {
+		return tokenResponse{}, err
+	}
 	return s.issue(base, client, g, g.Scopes, nonce)
 }

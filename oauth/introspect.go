@@ -38,10 +38,25 @@ func (s *Server) introspect(c echo.Context) error {
 	t, kind, ok := s.openAny(form.Get("token"))
 	now := s.cfg.Now()
 	alive := ok && now.Before(time.Unix(t.Expires, 0)) && !issuedLater(t.IssuedAt, now) &&
-		!s.store.isRevoked(t.Minted, t.ID, t.Family) && (!client.public() || t.ClientID == client.ID)
+		(!client.public() || t.ClientID == client.ID)
+	if alive {
+		revoked, err := s.store.isRevokedShared(t.Minted, t.ID, t.Family)
+		if err != nil {
+			return err
+		}
+		alive = !revoked
+	}
 	if kind == kindRefresh && alive {
 		// A rotated refresh token is spent even though it has not expired.
-		alive = !s.store.isSpent(t.ID, t.Minted) && !s.store.refreshEnded(t.Family)
+		spent, err := s.store.isSpentShared(t.ID, t.Minted)
+		if err != nil {
+			return err
+		}
+		ended, err := s.store.refreshEndedShared(t.Family)
+		if err != nil {
+			return err
+		}
+		alive = !spent && !ended
 	}
 	if !alive {
 		return c.JSON(http.StatusOK, introspection{Active: false})

@@ -10,9 +10,9 @@ import (
 // Lookup returns the grant of a valid access token, for the FHIR API. Any
 // error means the token is missing, forged, expired or revoked: a 401.
 func (s *Server) Lookup(ctx context.Context, bearer string) (Grant, error) {
-	t, perr := s.lookupAccess(bearer)
-	if perr != nil {
-		return Grant{}, perr
+	t, err := s.lookupAccess(bearer)
+	if err != nil {
+		return Grant{}, err
 	}
 	return t.grant(), nil
 }
@@ -47,7 +47,9 @@ func bearerToken(r *http.Request) string {
 
 // lookupAccess opens an access token and checks it is alive and not
 // revoked. The token is shared with other lookups: read it, never modify it.
-func (s *Server) lookupAccess(raw string) (*token, *Error) {
+// Its error is an *Error, or wraps store.ErrUnavailable when this replica
+// cannot tell whether the token was revoked.
+func (s *Server) lookupAccess(raw string) (*token, error) {
 	t, ok := s.opened.get(raw)
 	if !ok {
 		t = new(token)
@@ -63,7 +65,11 @@ func (s *Server) lookupAccess(raw string) (*token, *Error) {
 	if issuedLater(t.IssuedAt, now) {
 		return nil, errInvalidToken("the access token was issued while the sandbox clock ran ahead of where it now is")
 	}
-	if s.store.isRevoked(t.Minted, t.ID, t.Family) {
+	revoked, err := s.store.isRevokedShared(t.Minted, t.ID, t.Family)
+	if err != nil {
+		return nil, err
+	}
+	if revoked {
 		return nil, errInvalidToken("the access token was revoked")
 	}
 	return t, nil

@@ -29,10 +29,14 @@ func (s *Server) revoke(c echo.Context) error {
 		// RFC 7009 §2.1: the token must have been issued to the requesting client.
 		return writeJSONError(c, &Error{Code: codeUnauthorizedClient, Description: "the token was issued to another client"})
 	}
+	var rerr error
 	if kind == kindRefresh {
-		s.store.revokeFamily(t.Family, s.familyEnd(t.Expires)) // a refresh token's exp is its grant's
+		rerr = s.store.revokeFamilyShared(t.Family, s.familyEnd(t.Expires)) // a refresh token's exp is its grant's
 	} else {
-		s.store.revoke(t.ID, time.Unix(t.Expires, 0))
+		rerr = s.store.revokeShared(t.ID, time.Unix(t.Expires, 0))
+	}
+	if rerr != nil {
+		return rerr
 	}
 	return c.NoContent(http.StatusOK)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/consent"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
+	sharedstore "github.com/bcbsnc-sandbox/sandbox/internal/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -73,6 +74,11 @@ type Config struct {
 	// it to when that one was, so that nothing the other spent or revoked
 	// opens again here.
 	NotBefore time.Time
+	// Shared, when set, is the state the server shares with its replicas
+	// in other processes, under KeyScope's namespace: single uses are
+	// decided there, and revocations recorded there and heard from it.
+	// Nil when the process is the only replica.
+	Shared sharedstore.Store
 }
 
 // Limits bound what a Server remembers (README, "Limits").
@@ -178,6 +184,9 @@ func New(cfg Config) (*Server, error) {
 	st := newStore(cfg.Now, time.Now, orDefault(cfg.Limits.Records, maxRecords))
 	st.grants.max = orDefault(cfg.Limits.Grants, maxGrants)
 	st.setFloor(cfg.NotBefore)
+	if cfg.Shared != nil {
+		st.share(cfg.Shared, sharedstore.Namespace(cfg.KeyScope))
+	}
 	return &Server{cfg: cfg, scopes: scopes, clients: clients, seal: sealer, signer: signer, store: st,
 		opened: newOpenedTokens(orDefault(cfg.Limits.OpenedTokens, openedTokensMax)), page: page}, nil
 }

@@ -49,6 +49,10 @@ type store struct {
 	revoked ledger     // revoked access tokens and grant families, and ended refresh tokens (refreshEndedID)
 	grants  grantBook  // the live grants, for the members' apps page and the control API
 	pruned  time.Time  // real time of the last sweep
+
+	// replicas is the state shared with other replicas; nil when this
+	// process is the only one (shared.go).
+	replicas *replicas
 }
 
 // ledger is one kind of record, in the order recorded.

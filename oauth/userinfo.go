@@ -24,9 +24,11 @@ type userinfoResponse struct {
 // userinfo serves GET /v1/connect/userinfo and {fhir}/UserInfo (OIDC Core
 // §5.3). The docs tie it to the profile scope.
 func (s *Server) userinfo(c echo.Context) error {
-	t, perr := s.lookupAccess(bearerToken(c.Request()))
-	if perr != nil {
+	t, err := s.lookupAccess(bearerToken(c.Request()))
+	if perr, ok := err.(*Error); ok {
 		return bearerError(c, perr)
+	} else if err != nil {
+		return err // the shared store is unreachable: the error handler's 503
 	}
 	if !hasScope(t.Scopes, scopeProfile) {
 		return bearerError(c, &Error{Code: codeInsufficientScope, Description: "the token lacks the profile scope", status: http.StatusForbidden})

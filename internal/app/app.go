@@ -23,6 +23,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
 	"github.com/bcbsnc-sandbox/sandbox/internal/seal"
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
 
@@ -34,6 +35,15 @@ type app struct {
 	catalog    *fixtures.Catalog
 	clients    []oauth.Client
 	workspaces *workspaces // nil when --workspaces=0
+	shared     store.Store // nil under --store memory
+}
+
+// close stops what the app runs beside its handler: the shared store's
+// subscription and client.
+func (a *app) close() {
+	if a.shared != nil {
+		_ = a.shared.Close()
+	}
 }
 
 // maxBody bounds every request body; the largest legitimate one is a token
@@ -56,6 +66,9 @@ type shared struct {
 	// finder summarises members as the seed makes them, for every
 	// instance's home page and control API: one cache for all.
 	finder *finder.Finder
+	// store is the state shared with the other replicas (--store), nil
+	// when this process is the only one.
+	store store.Store
 }
 
 // instance is what makes one wired sandbox what it is: the root, or a
@@ -96,6 +109,9 @@ func (in instance) keyLabel(purpose string) string {
 type wired struct {
 	echo *echo.Echo
 	ctl  *control.Control
+	// close stops the instance hearing the shared store (a forgotten
+	// workspace's).
+	close func()
 }
 
 func newApp(cfg config, logger *serverLog) (*app, error) {
@@ -117,13 +133,19 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 			return nil, fmt.Errorf("%w: --auto-approve: no account %q", ErrUsage, cfg.AutoApprove)
 		}
 	}
+	replicas := cfg.shared
+	if replicas == nil && cfg.Store != "memory" {
+		if replicas, err = store.NewRedis(cfg.Store, logger.Logger); err != nil {
+			return nil, fmt.Errorf("%w: --store: %v", ErrUsage, err)
+		}
+	}
 	sh := &shared{
-		cfg: cfg, logger: logger, key: key, clients: clients, catalog: catalog,
+		cfg: cfg, logger: logger, key: key, clients: clients, catalog: catalog, store: replicas,
 		pages: fhir.NewPageCache(pageCacheBytes), indexes: fhir.NewIndexCache(),
 		fhirTypes: fhir.Types(), base: baseURLFunc(cfg.BaseURL),
 		finder: newFinder(cfg.Seed, cfg.Members, catalog),
 	}
-	a := &app{catalog: catalog, clients: clients}
+	a := &app{catalog: catalog, clients: clients, shared: replicas}
 	root := instance{profile: cfg.Profile, autoApprove: cfg.AutoApprove, tokenTTL: cfg.TokenTTL, catalog: catalog}
 	if cfg.Workspaces > 0 {
 		a.workspaces = newWorkspaces(sh, cfg.Workspaces, cfg.WorkspaceIdle)
@@ -131,6 +153,9 @@ func newApp(cfg config, logger *serverLog) (*app, error) {
 	}
 	w, err := sh.wire(root)
 	if err != nil {
+		if cfg.shared == nil {
+			a.close() // the Redis client this call made
+		}
 		return nil, err
 	}
 	a.handler = w.echo
@@ -185,8 +210,11 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		ResourceTypes: fhirTypeNames(fhirTypes),
 		KeyScope:      in.name,
 		NotBefore:     in.notBefore,
+		Shared:        sh.store,
 	}
 	ccfg := consent.Config{
+		Shared:        sh.store,
+		Namespace:     store.Namespace(in.name),
 		Authenticate:  catalog.Authenticate,
 		Key:           seal.FromSigningKey(key, in.keyLabel("consent cookie")),
 		BaseURL:       base,
@@ -276,6 +304,8 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		RequestLogSize: logSize,
 		Workspaces:     manage,
 		Delegated:      delegated,
+		Shared:         sh.store,
+		Namespace:      store.Namespace(in.name),
 	})
 
 	e := echo.New()
@@ -320,7 +350,7 @@ func (sh *shared) wire(in instance) (*wired, error) {
 		// Any method: each workspace's router answers as the root's would.
 		e.Any(workspacePrefix+"*", in.workspaces.serve)
 	}
-	return &wired{echo: e, ctl: ctl}, nil
+	return &wired{echo: e, ctl: ctl, close: func() { authServer.Close(); ctl.Close() }}, nil
 }
 
 func consoleAccounts(c *fixtures.Catalog) []console.Account {
@@ -419,7 +449,12 @@ func errorHandler(logger *slog.Logger, errs *httperr.Writer, pages *console.Cons
 		}
 		e := httperr.Error{Status: http.StatusInternalServerError, Message: "internal error"}
 		var he *echo.HTTPError
-		if errors.As(err, &he) {
+		if errors.Is(err, store.ErrUnavailable) {
+			// The replicas' shared store is down: refuse, say why, and
+			// say when to try again (RFC 9110 §10.2.3).
+			c.Response().Header().Set("Retry-After", "1")
+			e.Status, e.Message = http.StatusServiceUnavailable, err.Error()
+		} else if errors.As(err, &he) {
 			e.Status, e.Message = he.Code, http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok && m != "" {
 				e.Message = m

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bcbsnc-sandbox/sandbox/generator"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 // ErrUsage marks a configuration error: main prints it and exits 2, as a
@@ -47,6 +48,12 @@ type config struct {
 	// (README, "Workspaces").
 	Workspaces    int
 	WorkspaceIdle time.Duration
+	// Store is "memory", the process's own state, or a redis:// URL of
+	// the state replicas share (README, "Running replicas").
+	Store string
+	// shared, set by tests only, is a store replicas in one process share
+	// (store.Memory), in place of what Store says.
+	shared store.Store
 }
 
 // envName is the environment twin of a flag: "base-url" → "SANDBOX_BASE_URL".
@@ -80,6 +87,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&c.Control, "control", true, "serve the control API under /sandbox/ (false: every /sandbox path answers 404)")
 	fs.IntVar(&c.Workspaces, "workspaces", 100, "workspaces that may exist at once under /w/{name}/ (0: none)")
 	fs.DurationVar(&c.WorkspaceIdle, "workspace-idle", time.Hour, "a workspace unused this long is forgotten with everything in it")
+	fs.StringVar(&c.Store, "store", "memory", `where the state replicas must share lives: "memory" (this process only) or redis://host:port/db`)
 	fs.StringVar(&c.ControlHosts, "control-hosts", "", "comma-separated host names the control API answers on besides loopback and the --base-url host (e.g. sandbox, the compose service name)")
 
 	// Environment twins become the defaults, so that a flag on the command
@@ -133,6 +141,11 @@ func (c config) check(stderr io.Writer) error {
 		return usageError(stderr, "--workspace-idle must be at least 1m, not %s", c.WorkspaceIdle)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return usageError(stderr, `--log-format must be "text" or "json", not %q`, c.LogFormat)
+	}
+	if c.Store != "memory" {
+		if _, err := store.ParseURL(c.Store); err != nil {
+			return usageError(stderr, "--store: %v", err)
+		}
 	}
 	if c.BaseURL != "" {
 		if err := checkBaseURL(c.BaseURL); err != nil {
@@ -197,5 +210,9 @@ func (c config) tlsEnabled() bool { return c.TLSCert != "" || c.TLSSelfSigned }
 
 // describe lists the settings for the start-up banner.
 func (c config) describe() string {
-	return fmt.Sprintf("profile=%s seed=%d members=%s token-ttl=%s", c.Profile, c.Seed, strconv.Itoa(c.Members), c.TokenTTL)
+	s := fmt.Sprintf("profile=%s seed=%d members=%s token-ttl=%s", c.Profile, c.Seed, strconv.Itoa(c.Members), c.TokenTTL)
+	if c.Store != "memory" {
+		s += " store=redis"
+	}
+	return s
 }

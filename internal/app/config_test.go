@@ -26,7 +26,7 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{Addr: ":8080", Seed: 1, Members: 10000, AsOf: generator.DefaultAsOf, Profile: profile.BCBSNC, TokenTTL: time.Hour, LogFormat: "text", Control: true,
-		Workspaces: 100, WorkspaceIdle: time.Hour}
+		Workspaces: 100, WorkspaceIdle: time.Hour, Store: "memory"}
 	if c != want {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}
@@ -83,6 +83,11 @@ func TestParseConfigRejectsBadSettings(t *testing.T) {
 		{"as-of with a time", []string{"--as-of", "2026-11-30T10:00:00Z"}, nil, "as-of"},
 		{"as-of before the tagged era", []string{"--as-of", "2020-06-30"}, nil, "as-of"},
 		{"as-of twin out of range", nil, map[string]string{"SANDBOX_AS_OF": "2100-01-01"}, "SANDBOX_AS_OF"},
+		{"store neither memory nor redis", []string{"--store", "postgres://db:5432/x"}, nil, "--store"},
+		{"store without a port", []string{"--store", "redis://redis"}, nil, "--store"},
+		{"store database out of range", []string{"--store", "redis://redis:6379/16"}, nil, "--store"},
+		{"store with a query", []string{"--store", "redis://redis:6379/0?x=1"}, nil, "--store"},
+		{"store twin", nil, map[string]string{"SANDBOX_STORE": "redis:6379"}, "--store"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,5 +230,28 @@ func TestAsOfReachesTheData(t *testing.T) {
 		if r.LastUpdated.After(end) {
 			t.Fatalf("%s/%s updated %v, after --as-of 2023-05-31", r.Type, r.ID, r.LastUpdated)
 		}
+	}
+}
+
+// --store takes memory or a redis:// URL, from the flag or its twin.
+func TestStoreFlag(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"default", nil, nil, "memory"},
+		{"flag", []string{"--store", "redis://redis:6379/2"}, nil, "redis://redis:6379/2"},
+		{"twin", nil, map[string]string{"SANDBOX_STORE": "redis://127.0.0.1:6380"}, "redis://127.0.0.1:6380"},
+		{"flag over twin", []string{"--store", "memory"}, map[string]string{"SANDBOX_STORE": "redis://redis:6379/0"}, "memory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+			if err != nil || c.Store != tc.want {
+				t.Fatalf("Store = %q (%v), want %q", c.Store, err, tc.want)
+			}
+		})
 	}
 }

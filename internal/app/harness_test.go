@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 // sandboxOptions are the settings a test starts a sandbox with. The zero
@@ -54,6 +56,10 @@ type sandboxOptions struct {
 	// Log receives the request log (under Run, all of stderr); nil keeps
 	// it in sandbox.logs.
 	Log io.Writer
+
+	// Shared, in process only, is a store this sandbox shares with others
+	// of the test, as replicas share one Redis (--store).
+	Shared store.Store
 }
 
 // args are the command-line flags for o.
@@ -164,9 +170,13 @@ func trySandbox(tb testing.TB, o sandboxOptions) (*sandbox, error) {
 	if err != nil {
 		return sb, err
 	}
+	cfg.shared = o.Shared
 	sb.app, err = newApp(cfg, newLogger(cfg.LogFormat, logs))
 	if err != nil {
 		return sb, err
+	}
+	if o.Shared == nil {
+		tb.Cleanup(sb.app.close) // a store the test passed is the test's to close
 	}
 	sb.wire = newInProcess(tb, sb.app)
 	sb.endpoint = endpoint{URL: "http://" + inProcessHost, client: &http.Client{Transport: sb.wire, CheckRedirect: noRedirect}}

@@ -28,6 +28,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	defer app.close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"github.com/bcbsnc-sandbox/sandbox/internal/control"
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
 	"github.com/bcbsnc-sandbox/sandbox/internal/profile"
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 	"github.com/bcbsnc-sandbox/sandbox/oauth"
 )
 
@@ -84,6 +87,11 @@ type workspaces struct {
 	byName    map[string]*workspace
 	forgotten forgottenNames
 	swept     atomic.Int64 // real Unix ns of the last look for idle workspaces
+	// shared, under --store redis, records the workspaces made by POST
+	// /sandbox/workspaces with their settings, so that every replica makes
+	// them alike on their first use there, and tells every replica of a
+	// deletion. Nil when this process is the only replica.
+	shared store.Store
 }
 
 // workspace is one live workspace.
@@ -92,15 +100,61 @@ type workspace struct {
 	created  time.Time
 	lastUsed atomic.Int64 // real Unix ns
 	handler  http.Handler
+	close    func() // stops it hearing the shared store
 }
 
 func newWorkspaces(sh *shared, max int, idle time.Duration) *workspaces {
-	return &workspaces{
-		sh: sh, max: max, idle: idle,
+	ws := &workspaces{
+		sh: sh, max: max, idle: idle, shared: sh.store,
 		errs:      httperr.New(httperr.Config{Profile: sh.cfg.Profile, IssuerPath: oauth.IssuerPath, FHIRPath: fhir.BasePath}),
 		byName:    map[string]*workspace{},
 		forgotten: forgottenNames{at: map[string]time.Time{}},
 	}
+	if ws.shared != nil {
+		ws.shared.Subscribe(ws.hear)
+	}
+	return ws
+}
+
+// hear forgets a workspace another replica deleted.
+func (ws *workspaces) hear(e store.Event) error {
+	if e.Kind != store.Workspaces {
+		return nil
+	}
+	specs, err := ws.shared.Workspaces(context.Background())
+	if err != nil {
+		return nil // what is kept here stays until the next event
+	}
+	if _, ok := specs[e.NS]; ok {
+		return nil // made: each replica makes it on first use
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if _, ok := ws.byName[e.NS]; ok {
+		ws.forgetLocked(e.NS, time.Now())
+	}
+	return nil
+}
+
+// recorded is the settings another replica made name with, if any.
+func (ws *workspaces) recorded(name string) (control.WorkspaceSpec, bool, error) {
+	if ws.shared == nil {
+		return control.WorkspaceSpec{}, false, nil
+	}
+	specs, err := ws.shared.Workspaces(context.Background())
+	if err != nil {
+		return control.WorkspaceSpec{}, false, err
+	}
+	raw, ok := specs[name]
+	if !ok {
+		return control.WorkspaceSpec{}, false, nil
+	}
+	var spec control.WorkspaceSpec
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		return control.WorkspaceSpec{}, false, nil
+	}
+	spec.Name = name
+	return spec, true, nil
 }
 
 // serve answers every path under workspacePrefix (the root's route for
@@ -132,6 +186,9 @@ func (ws *workspaces) serve(c echo.Context) error {
 	}
 	w, err := ws.use(name)
 	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		c.Response().Header().Set("Retry-After", "1")
+		return ws.refuse(c, inner, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, control.ErrLimit):
 		return ws.refuse(c, inner, http.StatusConflict, strings.TrimPrefix(err.Error(), control.ErrLimit.Error()+": "))
 	case err != nil:
@@ -162,8 +219,13 @@ func (ws *workspaces) use(name string) (*workspace, error) {
 	w := ws.byName[name]
 	ws.mu.RUnlock()
 	if w == nil {
-		var err error
-		if w, err = ws.create(control.WorkspaceSpec{Name: name}, false); err != nil {
+		// Made on another replica with settings of its own: alike here.
+		spec, _, err := ws.recorded(name)
+		if err != nil {
+			return nil, err
+		}
+		spec.Name = name
+		if w, err = ws.create(spec, false); err != nil {
 			return nil, err
 		}
 	}
@@ -180,6 +242,20 @@ func (ws *workspaces) create(spec control.WorkspaceSpec, explicit bool) (*worksp
 	in, err := ws.settings(spec)
 	if err != nil {
 		return nil, err
+	}
+	if explicit && ws.shared != nil {
+		raw, err := json.Marshal(spec)
+		if err != nil {
+			return nil, err
+		}
+		made, err := ws.shared.PutWorkspace(context.Background(), spec.Name, raw)
+		if err != nil {
+			return nil, err
+		}
+		if !made {
+			return nil, fmt.Errorf("%w: workspace %q exists (made by a call on this or another replica); DELETE /sandbox/workspaces/%s first to make it again with other settings",
+				control.ErrConflict, spec.Name, spec.Name)
+		}
 	}
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
@@ -199,12 +275,17 @@ func (ws *workspaces) create(spec control.WorkspaceSpec, explicit bool) (*worksp
 			control.ErrLimit, ws.max, ws.idle)
 	}
 	in.catalog = ws.sh.catalog.Overlay(workspaceEditedMembers, workspaceEdits)
-	in.notBefore = ws.forgotten.since(spec.Name)
+	if ws.shared == nil {
+		// Alone, a forgotten workspace's records went with it. Replicas
+		// keep them in the shared store, and one replica forgetting an
+		// idle workspace must not refuse what the others still serve.
+		in.notBefore = ws.forgotten.since(spec.Name)
+	}
 	wired, err := ws.sh.wire(in)
 	if err != nil {
 		return nil, err
 	}
-	w := &workspace{in: in, created: now, handler: wired.echo}
+	w := &workspace{in: in, created: now, handler: wired.echo, close: wired.close}
 	w.lastUsed.Store(now.UnixNano())
 	ws.byName[spec.Name] = w
 	return w, nil
@@ -253,6 +334,9 @@ func (ws *workspaces) forgetIdleLocked(now time.Time) {
 
 // forgetLocked drops a workspace and notes when. ws.mu must be held.
 func (ws *workspaces) forgetLocked(name string, now time.Time) {
+	if w := ws.byName[name]; w != nil && w.close != nil {
+		w.close()
+	}
 	delete(ws.byName, name)
 	ws.forgotten.add(name, now)
 }
@@ -275,8 +359,16 @@ func (ws *workspaces) info(r *http.Request, w *workspace) control.WorkspaceInfo 
 	}
 }
 
-// List implements control.Workspaces.
+// List implements control.Workspaces. Under --store redis it makes here
+// first the workspaces other replicas were asked to make.
 func (ws *workspaces) List(r *http.Request) []control.WorkspaceInfo {
+	if ws.shared != nil {
+		if specs, err := ws.shared.Workspaces(r.Context()); err == nil {
+			for name := range specs {
+				_, _ = ws.use(name)
+			}
+		}
+	}
 	ws.mu.Lock()
 	ws.forgetIdleLocked(time.Now())
 	list := make([]*workspace, 0, len(ws.byName))
@@ -299,7 +391,15 @@ func (ws *workspaces) Get(r *http.Request, name string) (control.WorkspaceInfo, 
 	w, ok := ws.byName[name]
 	ws.mu.RUnlock()
 	if !ok {
-		return control.WorkspaceInfo{}, false
+		// Under --store redis another replica may have made it: it is
+		// made here alike (and so counts as used).
+		if _, recorded, err := ws.recorded(name); err != nil || !recorded {
+			return control.WorkspaceInfo{}, false
+		}
+		var err error
+		if w, err = ws.use(name); err != nil {
+			return control.WorkspaceInfo{}, false
+		}
 	}
 	return ws.info(r, w), true
 }
@@ -313,15 +413,26 @@ func (ws *workspaces) Create(r *http.Request, spec control.WorkspaceSpec) (contr
 	return ws.info(r, w), nil
 }
 
-// Delete implements control.Workspaces.
-func (ws *workspaces) Delete(name string) bool {
+// Delete implements control.Workspaces. Under --store redis every replica
+// forgets it, and its clock, faults, edits and login cool-downs go.
+func (ws *workspaces) Delete(name string) (bool, error) {
+	recorded := false
+	if ws.shared != nil {
+		var err error
+		if recorded, err = ws.shared.DeleteWorkspace(context.Background(), name); err != nil {
+			return false, err
+		}
+		if err := ws.shared.Reset(context.Background(), store.Namespace(name)); err != nil {
+			return false, err
+		}
+	}
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if _, ok := ws.byName[name]; !ok {
-		return false
+		return recorded, nil
 	}
 	ws.forgetLocked(name, time.Now())
-	return true
+	return true, nil
 }
 
 // len is how many workspaces there are.

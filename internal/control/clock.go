@@ -47,6 +47,9 @@ func (c *Clock) Advance(d time.Duration) bool {
 	}
 }
 
+// set puts the clock offset where the replicas' shared store has it.
+func (c *Clock) set(d time.Duration) { c.offset.Store(int64(max(d, 0))) }
+
 // Offset is how far the clock is ahead of real time.
 func (c *Clock) Offset() time.Duration { return time.Duration(c.offset.Load()) }
 
@@ -80,6 +83,17 @@ func (c *Control) advanceClock(ctx echo.Context) error {
 	d, err := time.ParseDuration(req.Advance)
 	if err != nil || d <= 0 || d > 10*365*24*time.Hour {
 		return problem(ctx, http.StatusBadRequest, "advance must be a positive Go duration such as \"90m\" or \"25h\", at most ten years")
+	}
+	if r := c.replicas; r != nil {
+		off, ok, err := r.shared.AdvanceClock(ctx.Request().Context(), r.ns, d, maxOffset)
+		if err != nil {
+			return unavailable(ctx, err)
+		}
+		c.cfg.Clock.set(off)
+		if !ok {
+			return problem(ctx, http.StatusBadRequest, "the clock may run at most 100 years ahead of real time; POST /sandbox/reset sets it back")
+		}
+		return ctx.JSON(http.StatusOK, c.clockView())
 	}
 	if !c.cfg.Clock.Advance(d) {
 		return problem(ctx, http.StatusBadRequest, "the clock may run at most 100 years ahead of real time; POST /sandbox/reset sets it back")

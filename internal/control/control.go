@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -74,6 +75,12 @@ type Config struct {
 	// (the workspaces' under /w/): the middleware neither logs, checks nor
 	// faults them. Empty means none.
 	Delegated string
+	// Shared, when set, is the state shared with the replicas in other
+	// processes, under Namespace: the faults, the clock and the member
+	// edits live there (shared.go). Nil when the process is the only
+	// replica.
+	Shared    store.Store
+	Namespace string
 }
 
 // Control is the control API's state: one mutex each in its parts.
@@ -81,6 +88,7 @@ type Control struct {
 	cfg      Config
 	faults   *faults
 	requests *requestLog
+	replicas *replicated // nil without Config.Shared
 }
 
 // ErrNotFound is what AddClaim and Touch return for an unknown member or
@@ -105,7 +113,11 @@ func New(cfg Config) *Control {
 	if cfg.RequestLogSize <= 0 {
 		cfg.RequestLogSize = requestLogSize
 	}
-	return &Control{cfg: cfg, faults: &faults{}, requests: newRequestLog(cfg.RequestLogSize)}
+	c := &Control{cfg: cfg, faults: &faults{}, requests: newRequestLog(cfg.RequestLogSize)}
+	if cfg.Shared != nil {
+		c.share(cfg.Shared, cfg.Namespace)
+	}
+	return c
 }
 
 // Register adds the control routes to the root group, each behind the guard.
@@ -165,7 +177,7 @@ func (c *Control) index(ctx echo.Context) error {
 		)
 	}
 	return ctx.JSON(http.StatusOK, map[string]any{
-		"description": "Control API of the Blue Cross NC API sandbox. State changed here is per process (and per workspace).",
+		"description": "Control API of the Blue Cross NC API sandbox. State changed here is per process (and per workspace), or shared by every replica under --store redis:// (but for the request log).",
 		"actions":     actions,
 	})
 }
@@ -194,6 +206,15 @@ func decodeBody(ctx echo.Context, v any) error {
 }
 
 func (c *Control) reset(ctx echo.Context) error {
+	if r := c.replicas; r != nil {
+		if err := r.shared.Reset(ctx.Request().Context(), r.ns); err != nil {
+			return unavailable(ctx, err)
+		}
+		c.faults.clear()
+		c.requests.clear() // the request log is each replica's own
+		c.resetHere()
+		return ctx.JSON(http.StatusOK, map[string]string{"status": "reset"})
+	}
 	c.faults.clear()
 	c.requests.clear()
 	c.cfg.Clock.Reset()

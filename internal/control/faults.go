@@ -1,6 +1,7 @@
 package control
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bcbsnc-sandbox/sandbox/internal/httperr"
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -242,6 +244,12 @@ func (fs *faults) clear() {
 }
 
 func (c *Control) listFaults(ctx echo.Context) error {
+	if c.replicas != nil {
+		// The counts fired on other replicas are in the store.
+		if err := c.reloadFaults(); err != nil {
+			return unavailable(ctx, err)
+		}
+	}
 	return ctx.JSON(http.StatusOK, c.faults.snapshot())
 }
 
@@ -260,6 +268,24 @@ func (c *Control) armFault(ctx echo.Context) error {
 	if err := f.check(); err != nil {
 		return problem(ctx, http.StatusBadRequest, err.Error())
 	}
+	if r := c.replicas; r != nil {
+		spec, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		id, err := r.shared.ArmFault(ctx.Request().Context(), r.ns, spec, f.Count, MaxArmedFaults)
+		switch {
+		case errors.Is(err, store.ErrLimit):
+			return problem(ctx, http.StatusConflict, fmt.Sprintf("%v: at most %d faults may be armed at once; DELETE %s/faults disarms them", ErrFaultLimit, MaxArmedFaults, Prefix))
+		case err != nil:
+			return unavailable(ctx, err)
+		}
+		if err := c.reloadFaults(); err != nil {
+			return unavailable(ctx, err)
+		}
+		f.ID = id
+		return ctx.JSON(http.StatusCreated, f)
+	}
 	armed, err := c.faults.arm(f)
 	if err != nil {
 		return problem(ctx, http.StatusConflict, err.Error())
@@ -268,6 +294,11 @@ func (c *Control) armFault(ctx echo.Context) error {
 }
 
 func (c *Control) clearFaults(ctx echo.Context) error {
+	if r := c.replicas; r != nil {
+		if err := r.shared.ClearFaults(ctx.Request().Context(), r.ns); err != nil {
+			return unavailable(ctx, err)
+		}
+	}
 	c.faults.clear()
 	return ctx.NoContent(http.StatusNoContent)
 }
@@ -279,7 +310,18 @@ func (c *Control) injectFault(ctx echo.Context) (bool, error) {
 	if strings.HasPrefix(r.URL.Path, Prefix) {
 		return false, nil
 	}
-	f, ok := c.faults.take(r.Method, r.URL.Path)
+	var f Fault
+	var ok bool
+	if c.replicas != nil {
+		var err error
+		if f, ok, err = c.takeShared(r.Method, r.URL.Path); err != nil {
+			// Whether the fault still has a firing left cannot be told.
+			ctx.Response().Header().Set("Retry-After", "1")
+			return true, c.faultBody(ctx, httperr.Error{Status: http.StatusServiceUnavailable, Message: err.Error()})
+		}
+	} else {
+		f, ok = c.faults.take(r.Method, r.URL.Path)
+	}
 	if !ok {
 		return false, nil
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 // addClaim takes {"type": "carrier"} and adds a new claim of that type to
@@ -18,6 +20,10 @@ func (c *Control) addClaim(ctx echo.Context) error {
 	}
 	if err := decodeBody(ctx, &req); err != nil {
 		return problem(ctx, http.StatusBadRequest, `body must be {"type": "<claim type>"}: `+err.Error())
+	}
+	if c.replicas != nil {
+		res, err := c.appendEdit(edit{Op: "claim", Patient: ctx.Param("patient"), Type: req.Type, Now: c.cfg.Clock.Now()})
+		return c.memberResult(ctx, res, err)
 	}
 	res, err := c.cfg.AddClaim(ctx.Param("patient"), req.Type, c.cfg.Clock.Now())
 	return c.memberResult(ctx, res, err)
@@ -36,6 +42,10 @@ func (c *Control) touch(ctx echo.Context) error {
 	if err := decodeBody(ctx, &req); err != nil {
 		return problem(ctx, http.StatusBadRequest, `body must be {"resourceType": "...", "id": "..."}: `+err.Error())
 	}
+	if c.replicas != nil {
+		res, err := c.appendEdit(edit{Op: "touch", Patient: ctx.Param("patient"), ResourceType: req.ResourceType, ID: req.ID, Now: c.cfg.Clock.Now()})
+		return c.memberResult(ctx, res, err)
+	}
 	res, err := c.cfg.Touch(ctx.Param("patient"), req.ResourceType, req.ID, c.cfg.Clock.Now())
 	return c.memberResult(ctx, res, err)
 }
@@ -52,6 +62,10 @@ func (c *Control) memberResult(ctx echo.Context, res []byte, err error) error {
 		return problem(ctx, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrInvalid):
 		return problem(ctx, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrConflict):
+		return problem(ctx, http.StatusConflict, err.Error())
+	case errors.Is(err, store.ErrUnavailable):
+		return unavailable(ctx, err)
 	case err != nil:
 		return err
 	}

@@ -20,7 +20,7 @@ type Workspaces interface {
 	Create(r *http.Request, spec WorkspaceSpec) (WorkspaceInfo, error)
 	// Delete forgets a workspace and everything in it; false when there was
 	// none of that name.
-	Delete(name string) bool
+	Delete(name string) (bool, error)
 }
 
 // WorkspaceSpec is the body of POST /sandbox/workspaces. An absent setting
@@ -75,7 +75,11 @@ func (c *Control) createWorkspace(ctx echo.Context) error {
 }
 
 func (c *Control) deleteWorkspace(ctx echo.Context) error {
-	if !c.cfg.Workspaces.Delete(ctx.Param("name")) {
+	found, err := c.cfg.Workspaces.Delete(ctx.Param("name"))
+	if err != nil {
+		return c.hookError(ctx, err)
+	}
+	if !found {
 		return problem(ctx, http.StatusNotFound, "no workspace "+quoteHost(ctx.Param("name")))
 	}
 	return ctx.NoContent(http.StatusNoContent)
