@@ -1,9 +1,12 @@
 package consent
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/store"
 )
 
 // start opens a flow: GET {issuer}/consent?request=HANDLE, where the
@@ -20,7 +23,7 @@ func (s *Screens) start(c echo.Context) error {
 	}
 	req, err := s.flow.Describe(c.Request().Context(), handle)
 	if err != nil {
-		return s.failNoRequest(c)
+		return s.failNoRequestOr(c, err)
 	}
 	id, err := newFlowID()
 	if err != nil {
@@ -40,8 +43,31 @@ func (s *Screens) failNoRequest(c echo.Context) error {
 		"This sign-in page opens only from an app that asks for your data. Do not access this page directly: go back to your app and connect to Blue Cross NC again.")
 }
 
-// failInternal logs an unexpected error and shows a 500 page.
+// failNoRequestOr is failNoRequest, unless err says the store the replicas
+// share is unreachable: then the request may be fine, and the member is
+// asked to try again instead.
+func (s *Screens) failNoRequestOr(c echo.Context, err error) error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return s.failUnavailable(c)
+	}
+	return s.failNoRequest(c)
+}
+
+// failUnavailable is the page for a moment when the store the replicas
+// share cannot be reached: nothing was approved, and the member starts
+// over from the app (503 with Retry-After, RFC 9110 §15.6.4, §10.2.3).
+func (s *Screens) failUnavailable(c echo.Context) error {
+	c.Response().Header().Set("Retry-After", "1")
+	return s.fail(c, http.StatusServiceUnavailable, "Try again in a moment",
+		"The sandbox cannot reach the store its servers share just now, so it approved nothing. Go back to your app and connect to Blue Cross NC again in a moment.")
+}
+
+// failInternal logs an unexpected error and shows a 500 page, or the
+// try-again page when the shared store is unreachable.
 func (s *Screens) failInternal(c echo.Context, err error) error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return s.failUnavailable(c)
+	}
 	c.Logger().Errorf("consent: %v", err)
 	return s.fail(c, http.StatusInternalServerError, "Something went wrong",
 		"The sandbox could not continue. Go back to your app and try again.")

@@ -46,7 +46,7 @@ func (s *Screens) step(c echo.Context) error {
 	}
 	req, err := s.flow.Describe(r.Context(), st.Handle)
 	if err != nil {
-		return s.failNoRequest(c)
+		return s.failNoRequestOr(c, err)
 	}
 	switch st.Step {
 	case stepDisclaimer:

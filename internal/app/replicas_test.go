@@ -456,3 +456,42 @@ func TestReplicasReadWithoutAskingRedis(t *testing.T) {
 		t.Errorf("100 FHIR reads took Redis %d commands in %s; the subscriptions' pings account for %d", n, took, pings)
 	}
 }
+
+// TestReplicasConsentWithRedisDown: a member who presses I Agree while the
+// shared store is unreachable gets the consent screens' own page, 503 with
+// Retry-After, saying to try again in a moment, and no code goes back to the
+// app; a flow started meanwhile is never a 500. Once Redis is back, a new
+// flow finishes with a code.
+func TestReplicasConsentWithRedisDown(t *testing.T) {
+	r := startReplicas(t, "redis", sandboxOptions{})
+	b := r.a.newBrowser(t)
+	p := b.get(docsAuthorizeURL(r.a.URL))
+	p = b.submit(p, nil, nil, "I Understand")
+	p = b.submit(p, map[string]string{"username": "BCNCUser03", "password": "BCNCPSWD03"}, nil, "Log In")
+	p = b.submit(p, nil, []string{"Self"}, "Next")
+
+	r.redis.Stop()
+	deadline := time.Now().Add(3 * time.Second)
+	for r.a.app.shared.Live() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("A still counts the store live 3s after Redis stopped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	done := b.submit(p, nil, nil, "I Agree")
+	if done.Status != http.StatusServiceUnavailable || !strings.Contains(done.Body, "Try again in a moment") || strings.Contains(done.Location, "code=") {
+		t.Errorf("I Agree with Redis down: %d, Location %q:\n%s\nwant 503 and the try-again page, no code", done.Status, done.Location, done.Body)
+	}
+	if started := r.b.newBrowser(t).get(docsAuthorizeURL(r.b.URL)); started.Status >= 500 && started.Status != http.StatusServiceUnavailable {
+		t.Errorf("a flow started with Redis down: %d:\n%s", started.Status, started.Body)
+	}
+
+	r.redis.Start()
+	for _, sb := range []*sandbox{r.a, r.b} {
+		waitLive(t, sb.app.shared)
+	}
+	back := r.b.consent(t, member{username: "BCNCUser03", password: "BCNCPSWD03"})
+	if back.Query().Get("code") == "" {
+		t.Errorf("after recovery the flow came back without a code: %s", back)
+	}
+}
