@@ -51,9 +51,11 @@ func (st *store) hear(e sharedstore.Event) error {
 	return nil
 }
 
-// resync reads the shared store's epoch and revocations. Values minted
-// before the epoch are refused: the store began, or lost its data, then,
-// and cannot tell which of them were spent or revoked (fail closed).
+// resync reads the shared store's epoch, the namespace's floor and its
+// revocations. Values minted before the epoch are refused: the store began,
+// or lost its data, then, and cannot tell which of them were spent or
+// revoked (fail closed). Values minted before the floor belong to a
+// workspace of the same name deleted since.
 func (st *store) resync() error {
 	r := st.replicas
 	r.loaded.Store(false)
@@ -62,11 +64,16 @@ func (st *store) resync() error {
 	if err != nil {
 		return err
 	}
+	floor, err := r.shared.Floor(ctx, r.ns)
+	if err != nil {
+		return err
+	}
 	revs, err := r.shared.Revocations(ctx, r.ns)
 	if err != nil {
 		return err
 	}
 	st.setFloor(epoch)
+	st.setFloor(floor) // a workspace deleted and made again: its earlier life's values
 	st.mu.Lock()
 	for id, until := range revs {
 		st.revokeLocked(id, until)

@@ -495,3 +495,37 @@ func TestReplicasConsentWithRedisDown(t *testing.T) {
 		t.Errorf("after recovery the flow came back without a code: %s", back)
 	}
 }
+
+// A workspace deleted through one replica and made again under its name
+// refuses, on both, the tokens its earlier life minted, as a lone sandbox
+// does: the store keeps the deletion's floor. What the new life mints
+// works on both.
+func TestReplicasRecreatedWorkspaceRefusesItsEarlierLife(t *testing.T) {
+	forEachReplicaStore(t, func(t *testing.T, kind string) {
+		r := startReplicas(t, kind, sandboxOptions{})
+		wa, wb := r.a.inWorkspace("team-2"), r.b.inWorkspace("team-2")
+		old := wa.mint(t, mintBody("BCNCUser03"))
+		read := fhirPath + "/Patient/" + old.Patient
+		if status, body := wb.get(t, read, old.AccessToken); status != http.StatusOK {
+			t.Fatalf("B reads with A's token before the deletion: %d %s", status, body)
+		}
+		if status, _, body := r.b.send(t, http.MethodDelete, "/sandbox/workspaces/team-2", nil, ""); status != http.StatusNoContent {
+			t.Fatalf("delete on B: %d %s", status, body)
+		}
+		time.Sleep(2 * time.Millisecond) // past the floor's millisecond
+		fresh := wb.mint(t, mintBody("BCNCUser03"))
+		refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {old.RefreshToken},
+			"client_id": {docsClientID}, "client_secret": {docsClientSecret}}
+		for name, ep := range map[string]endpoint{"A": wa, "B": wb} {
+			if status, body := ep.get(t, read, old.AccessToken); status != http.StatusUnauthorized {
+				t.Errorf("%s: the earlier life's access token: %d %s; want 401", name, status, body)
+			}
+			if status, _, raw := ep.tokenCall(t, refresh, ""); status != http.StatusBadRequest {
+				t.Errorf("%s: the earlier life's refresh token: %d %s; want 400", name, status, raw)
+			}
+			if status, body := ep.get(t, read, fresh.AccessToken); status != http.StatusOK {
+				t.Errorf("%s: the new life's token: %d %s; want 200", name, status, body)
+			}
+		}
+	})
+}

@@ -416,6 +416,11 @@ func (ws *workspaces) Create(r *http.Request, spec control.WorkspaceSpec) (contr
 // Delete implements control.Workspaces. Under --store redis every replica
 // forgets it, and its clock, faults, edits and login cool-downs go.
 func (ws *workspaces) Delete(name string) (bool, error) {
+	// Whether it is here is read first: telling the other replicas below
+	// also tells this one, which forgets it on hearing.
+	ws.mu.RLock()
+	_, here := ws.byName[name]
+	ws.mu.RUnlock()
 	recorded := false
 	if ws.shared != nil {
 		var err error
@@ -428,11 +433,10 @@ func (ws *workspaces) Delete(name string) (bool, error) {
 	}
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	if _, ok := ws.byName[name]; !ok {
-		return recorded, nil
+	if _, ok := ws.byName[name]; ok {
+		ws.forgetLocked(name, time.Now())
 	}
-	ws.forgetLocked(name, time.Now())
-	return true, nil
+	return here || recorded, nil
 }
 
 // len is how many workspaces there are.

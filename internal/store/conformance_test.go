@@ -313,6 +313,32 @@ func TestWorkspacesRecord(t *testing.T) {
 	})
 }
 
+// TestFloorOfADeletedWorkspace: deleting a workspace sets its namespace's
+// floor to the moment of deletion, which a later delete moves on; other
+// namespaces keep none.
+func TestFloorOfADeletedWorkspace(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		ns := store.Namespace("ci-floor")
+		if f, err := s.Floor(ctx, ns); err != nil || !f.IsZero() {
+			t.Fatalf("floor before any delete = %v, %v; want zero", f, err)
+		}
+		before := time.Now().Truncate(time.Millisecond)
+		s.DeleteWorkspace(ctx, "ci-floor")
+		first, err := s.Floor(ctx, ns)
+		if err != nil || first.Before(before) || first.After(time.Now()) {
+			t.Fatalf("floor after a delete = %v, %v; want between %v and now", first, err, before)
+		}
+		time.Sleep(3 * time.Millisecond)
+		s.DeleteWorkspace(ctx, "ci-floor")
+		if second, _ := s.Floor(ctx, ns); !second.After(first) {
+			t.Errorf("a second delete left the floor at %v (first %v)", second, first)
+		}
+		if f, _ := s.Floor(ctx, store.Namespace("ci-other")); !f.IsZero() {
+			t.Errorf("another namespace's floor = %v; want zero", f)
+		}
+	})
+}
+
 func TestEpochStable(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s store.Store) {
 		a, err := s.Epoch(ctx)

@@ -24,8 +24,9 @@ type Memory struct {
 	clocks     map[string]time.Duration
 	edits      map[string][][]byte
 	workspaces map[string][]byte
-	grants     map[nsKey]grant    // by family
-	byPatient  map[nsKey][]string // families, by patient
+	floors     map[string]time.Time // deleted workspaces' floors, by namespace
+	grants     map[nsKey]grant      // by family
+	byPatient  map[nsKey][]string   // families, by patient
 	pruned     time.Time
 
 	subMu    sync.Mutex // guards handlers and nextSub
@@ -59,7 +60,7 @@ func newMemory(wall func() time.Time) *Memory {
 	return &Memory{
 		wall: wall, epoch: wall(), spent: map[nsKey]time.Time{}, revoked: map[string]map[string]time.Time{},
 		logins: map[nsKey]login{}, faults: map[string]*faultList{}, clocks: map[string]time.Duration{},
-		edits: map[string][][]byte{}, workspaces: map[string][]byte{}, handlers: map[int]func(Event) error{},
+		edits: map[string][][]byte{}, workspaces: map[string][]byte{}, floors: map[string]time.Time{}, handlers: map[int]func(Event) error{},
 		grants: map[nsKey]grant{}, byPatient: map[nsKey][]string{},
 	}
 }
@@ -76,6 +77,7 @@ func (m *Memory) pruneLocked(now time.Time) {
 	for _, r := range m.revoked {
 		maps.DeleteFunc(r, func(_ string, until time.Time) bool { return !now.Before(until) })
 	}
+	maps.DeleteFunc(m.floors, func(_ string, at time.Time) bool { return now.Sub(at) > floorKeep })
 }
 
 // Spend implements Store.
@@ -368,11 +370,21 @@ func (m *Memory) DeleteWorkspace(_ context.Context, name string) (bool, error) {
 	m.mu.Lock()
 	_, ok := m.workspaces[name]
 	delete(m.workspaces, name)
+	now := m.wall()
+	m.pruneLocked(now)
+	m.floors[Namespace(name)] = now
 	m.mu.Unlock()
 	// Told even when it was not recorded: a workspace made by its first
 	// use is on the replicas all the same.
 	m.publish(Event{NS: name, Kind: Workspaces})
 	return ok, nil
+}
+
+// Floor implements Store.
+func (m *Memory) Floor(_ context.Context, ns string) (time.Time, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.floors[ns], nil
 }
 
 // Epoch implements Store: when the Memory was made.

@@ -567,6 +567,7 @@ func (r *Redis) DeleteWorkspace(ctx context.Context, name string) (bool, error) 
 	var n *redis.IntCmd
 	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		n = p.HDel(ctx, r.prefix+"workspaces", name)
+		p.Set(ctx, r.key(Namespace(name), "floor"), strconv.FormatInt(time.Now().UnixMilli(), 10), floorKeep)
 		p.Publish(ctx, r.channel(), r.message(Event{NS: name, Kind: Workspaces}))
 		return nil
 	})
@@ -574,6 +575,24 @@ func (r *Redis) DeleteWorkspace(ctx context.Context, name string) (bool, error) 
 		return false, wrap("delete workspace", err)
 	}
 	return n.Val() > 0, nil
+}
+
+// Floor implements Store.
+func (r *Redis) Floor(ctx context.Context, ns string) (time.Time, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	v, err := r.client.Get(ctx, r.key(ns, "floor")).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return time.Time{}, nil
+	case err != nil:
+		return time.Time{}, wrap("floor", err)
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, wrap("floor", fmt.Errorf("%q is not a time", v))
+	}
+	return time.UnixMilli(ms), nil
 }
 
 // Epoch implements Store: the first replica to ask after the data began

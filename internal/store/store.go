@@ -120,6 +120,12 @@ type Store interface {
 	// were none.
 	DeleteWorkspace(ctx context.Context, name string) (bool, error)
 
+	// Floor is when ns's present life began: DeleteWorkspace sets it, and
+	// a replica refuses every value minted before it in ns, which belonged
+	// to the deleted workspace of that name. Zero when ns was never
+	// deleted (or not within floorKeep).
+	Floor(ctx context.Context, ns string) (time.Time, error)
+
 	// Epoch is when the store's data began: its first use, or its
 	// restart without persistence, which lost every record. A replica
 	// refuses as spent and revoked every value minted before it, since it
@@ -183,6 +189,11 @@ type Throttle struct {
 
 // Namespace is the namespace of a workspace, or of the root for "".
 // Workspace names start with a letter or digit, so "-" is no workspace's.
+// floorKeep is how long a deleted workspace's floor is kept: longer than
+// anything the sandbox mints stays valid (refresh tokens live 30 days), so
+// no value of the earlier life outlives it.
+const floorKeep = 31 * 24 * time.Hour
+
 func Namespace(workspace string) string {
 	if workspace == "" {
 		return "-"
