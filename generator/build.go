@@ -52,6 +52,9 @@ type builder struct {
 	// bpTreated is the first fill of a blood pressure drug, zero when none;
 	// hospiceStart the hospice election, zero when none.
 	bpTreated, hospiceStart time.Time
+	// body is the member's size before their first visit (clinical.go):
+	// the height every BMI is computed from.
+	body body
 }
 
 // build draws the member in a fixed order (person, health, timeline), each
@@ -79,7 +82,8 @@ func (b *builder) build() *Member {
 		res = append(res, b.eob(&b.added[k]))
 	}
 	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
-	usCore, meds := b.usCore(newRand(seed, n, streamUSCore), res)
+	usCore, findings, meds := b.usCore(newRand(seed, n, streamUSCore), res)
+	res = spliceFindings(res, findings)
 	res = append(res, usCore...)
 	b.practiceRefs()
 	for _, id := range sorted(b.refs.practitioners) {
