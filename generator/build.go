@@ -83,9 +83,13 @@ func (b *builder) build() *Member {
 	}
 	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
 	usCore, findings, meds := b.usCore(newRand(seed, n, streamUSCore), res)
-	res = spliceFindings(res, findings)
-	res = append(res, usCore...)
 	b.practiceRefs()
+	// Room for what follows: the US Core resources and the directory (each
+	// practitioner with its role, each organization with its location,
+	// each drug dispensed).
+	room := len(usCore) + 2*len(b.refs.practitioners) + 2*len(b.refs.organizations) + len(meds)
+	res = spliceFindings(res, findings, room)
+	res = append(res, usCore...)
 	for _, id := range sorted(b.refs.practitioners) {
 		res = append(res, b.g.directoryResource(b.enc, "Practitioner", id))
 	}

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -228,7 +227,16 @@ func (b *builder) usCoreFindings(r *rand.Rand, subject reference, rec *usCoreRec
 	for i := range rec.imaging {
 		studies[rec.imaging[i].claim] = &rec.imaging[i]
 	}
-	var conds, obs []Resource
+	// Sized for the usual: a diagnosis or two per visit, the four vital
+	// signs at each visit that took them.
+	nconds, nobs := 0, 8+5*len(rec.screens)+len(rec.imaging)
+	for i := range b.claims {
+		if b.claims[i].vitals {
+			nobs += 4
+		}
+		nconds += len(b.claims[i].diags)
+	}
+	conds, obs := make([]Resource, 0, nconds), make([]Resource, 0, nobs)
 	scratch := make([]byte, 0, 2048) // each resource's JSON before it is copied out
 	for i := range b.claims {
 		c := &b.claims[i]
@@ -245,7 +253,7 @@ func (b *builder) usCoreFindings(r *rand.Rand, subject reference, rec *usCoreRec
 		}
 		v.when = c.visit.Add(time.Duration(5+r.IntN(15)) * time.Minute)
 		if c.vitals {
-			if at, ok := obsAt[fmt.Sprintf("obs-%s-%d", c.number, nlab+1)]; ok {
+			if at, ok := obsAt["obs-"+c.number+"-"+itoa(nlab+1)]; ok {
 				v.when = at
 			}
 			v.n += 4 // blood pressure, heart rate, weight and BMI
@@ -265,14 +273,20 @@ func (b *builder) usCoreFindings(r *rand.Rand, subject reference, rec *usCoreRec
 
 // spliceFindings places findings, encounter diagnoses then Observations,
 // in res after the Conditions and the Observations of clinical.go, so
-// that each type stays in one group in clinicalTypes order.
-func spliceFindings(res, findings []Resource) []Resource {
+// that each type stays in one group in clinicalTypes order; the result
+// has room for room more resources.
+func spliceFindings(res, findings []Resource, room int) []Resource {
 	split := 0
 	for split < len(findings) && findings[split].Type == "Condition" {
 		split++
 	}
-	res = slices.Insert(res, groupEnd(res, "Condition"), findings[:split]...)
-	return slices.Insert(res, groupEnd(res, "Observation"), findings[split:]...)
+	conds, obs := groupEnd(res, "Condition"), groupEnd(res, "Observation")
+	out := make([]Resource, 0, len(res)+len(findings)+room)
+	out = append(out, res[:conds]...)
+	out = append(out, findings[:split]...)
+	out = append(out, res[conds:obs]...)
+	out = append(out, findings[split:]...)
+	return append(out, res[obs:]...)
 }
 
 // groupEnd is where a resource of clinical type typ goes in res, whose
@@ -347,6 +361,8 @@ func (b *builder) encounterDiagnoses(r *rand.Rand, subject reference, c *claim, 
 	if enc == "" {
 		return out
 	}
+	start, end := fmtDate(c.start), fmtDate(c.end)
+	encounter := reference{Reference: "Encounter/" + enc}
 	for j, dx := range c.diags {
 		if slices.ContainsFunc(c.diags[:j], func(d coding) bool { return d.Code == dx.Code }) {
 			continue
@@ -356,36 +372,48 @@ func (b *builder) encounterDiagnoses(r *rand.Rand, subject reference, c *claim, 
 		res := encounterDiagnosisResource{
 			ResourceType:       "Condition",
 			ID:                 id,
-			Meta:               meta{LastUpdated: fmtInstant(updated), Profile: []string{profEncounterDiagnosis}},
-			ClinicalStatus:     conceptOf(sysCondClin, "resolved", "Resolved"),
-			VerificationStatus: conceptOf(sysCondVer, "confirmed", "Confirmed"),
-			Category:           []concept{{Coding: []coding{categoryEncounterDx}}},
+			Meta:               meta{LastUpdated: fmtInstant(updated), Profile: profilesEncounterDx},
+			ClinicalStatus:     clinicalResolved,
+			VerificationStatus: verificationConfirmed,
+			Category:           categoriesEncounterDx,
 			Code:               concept{Coding: []coding{dx}, Text: dx.Display},
 			Subject:            subject,
-			Encounter:          reference{Reference: "Encounter/" + enc},
-			OnsetDateTime:      fmtDate(c.start),
-			AbatementDateTime:  fmtDate(c.end),
-			RecordedDate:       fmtDate(c.end),
+			Encounter:          encounter,
+			OnsetDateTime:      start,
+			AbatementDateTime:  end,
+			RecordedDate:       end,
 		}
 		onset := c.start
-		codes := []string{token(dx)}
+		var codes []string
 		for k, cond := range b.conds {
 			if !slices.ContainsFunc(cond.icd10, func(d coding) bool { return d.Code == dx.Code }) {
 				continue
 			}
 			// A chronic condition: active, since the member got it.
 			onset = minTime(b.states[k].onset, c.start)
-			res.ClinicalStatus = conceptOf(sysCondClin, "active", "Active")
+			res.ClinicalStatus = clinicalActive
 			res.Code = concept{Coding: []coding{cond.snomed, dx}, Text: cond.snomed.Display}
 			res.OnsetDateTime, res.AbatementDateTime = fmtDate(onset), ""
 			codes = []string{token(cond.snomed), token(dx)}
 			break
+		}
+		if codes == nil {
+			codes = []string{token(dx)}
 		}
 		out = append(out, Resource{Type: "Condition", ID: id, LastUpdated: updated, Start: onset, End: onset,
 			Category: encounterDxCategory, Code: codes, JSON: finish(scratch, res.appendJSON((*scratch)[:0]))})
 	}
 	return out
 }
+
+// The parts every encounter diagnosis shares (never changed).
+var (
+	profilesEncounterDx   = []string{profEncounterDiagnosis}
+	clinicalResolved      = conceptOf(sysCondClin, "resolved", "Resolved")
+	clinicalActive        = conceptOf(sysCondClin, "active", "Active")
+	verificationConfirmed = conceptOf(sysCondVer, "confirmed", "Confirmed")
+	categoriesEncounterDx = []concept{{Coding: []coding{categoryEncounterDx}}}
+)
 
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
@@ -403,6 +431,7 @@ type visitFindings struct {
 	subject   reference
 	encounter *reference
 	when      time.Time
+	whenJSON  string // when, as effectiveDateTime writes it, once written
 	n         int
 	out       []Resource
 	scratch   *[]byte
@@ -411,7 +440,14 @@ type visitFindings struct {
 // add renders one Observation of the visit, effective at when; res has
 // its content, add fills in what every one shares.
 func (v *visitFindings) add(profile string, category *findingCategory, when time.Time, res *findingResource) string {
-	res.EffectiveDateTime = fmtInstant(when)
+	if !when.Equal(v.when) {
+		res.EffectiveDateTime = fmtInstant(when)
+	} else {
+		if v.whenJSON == "" {
+			v.whenJSON = fmtInstant(when)
+		}
+		res.EffectiveDateTime = v.whenJSON
+	}
 	return v.addAt(profile, category, when, when, when, res)
 }
 
@@ -422,12 +458,15 @@ func (v *visitFindings) addAt(profile string, category *findingCategory, when, s
 	id := "obs-" + v.c.number + "-" + itoa(v.n)
 	updated := v.b.cal.stamp(v.r, when)
 	res.ResourceType, res.ID, res.Status = "Observation", id, "final"
-	res.Meta = meta{LastUpdated: fmtInstant(updated), Profile: []string{profile}}
+	res.Meta = meta{LastUpdated: fmtInstant(updated), Profile: findingProfiles[profile]}
 	res.Subject, res.Encounter = v.subject, v.encounter
 	res.Category = category.concepts
-	codes := make([]string, len(res.Code.Coding))
-	for i, c := range res.Code.Coding {
-		codes[i] = token(c)
+	codes := findingCodeTokens[res.Code.Coding[0].Code]
+	if len(codes) != len(res.Code.Coding) {
+		codes = make([]string, len(res.Code.Coding))
+		for i, c := range res.Code.Coding {
+			codes[i] = token(c)
+		}
 	}
 	v.out = append(v.out, Resource{Type: "Observation", ID: id, LastUpdated: updated, Start: start, End: end,
 		Category: category.tokens, Code: codes, JSON: finish(v.scratch, res.appendJSON((*v.scratch)[:0]))})
@@ -476,6 +515,40 @@ func (v *visitFindings) performer() []reference {
 
 func codeOf(c coding) concept { return concept{Coding: []coding{c}, Text: c.Display} }
 
+// findingProfiles are the meta.profile of each profile here, shared by
+// every resource of it (never changed).
+var findingProfiles = func() map[string][]string {
+	out := map[string][]string{}
+	for _, p := range []string{profSmokingStatus, profScreening, profOccupation, profPregnancyStatus, profPregnancyIntent,
+		profSexualOrientation, profClinicalResult, profBodyHeight, profBodyTemperature, profRespiratoryRate, profPulseOximetry} {
+		out[p] = []string{p}
+	}
+	return out
+}()
+
+// The codes of the vital signs, shared by every Observation of them (none
+// is ever changed), and findingCodeTokens the Resource.Code of every
+// Observation code here, by its first code.
+var (
+	conceptBodyHeight      = codeOf(codeBodyHeight)
+	conceptBodyTemperature = codeOf(codeBodyTemperature)
+	conceptRespiratoryRate = codeOf(codeRespiratoryRate)
+	conceptPulseOximetry   = concept{Coding: []coding{codePulseOximetry, codeOxygenSaturation}, Text: codePulseOximetry.Display}
+	findingCodeTokens      = func() map[string][]string {
+		out := map[string][]string{}
+		for _, c := range []concept{conceptBodyHeight, conceptBodyTemperature, conceptRespiratoryRate, conceptPulseOximetry} {
+			for _, cd := range c.Coding {
+				out[c.Coding[0].Code] = append(out[c.Coding[0].Code], token(cd))
+			}
+		}
+		for _, c := range append([]coding{codeSmokingStatus, codeOccupation, codePregnancyStatus, codePregnancyIntent,
+			codeSexualOrientation, codePHQ2Panel, codePHQ2Total, codeECGImpression, codeEjectionFraction, codeRadiologyFinding}, phq2Questions...) {
+			out[c.Code] = []string{token(c)}
+		}
+		return out
+	}()
+)
+
 func valueOf(c coding) *concept { return &concept{Coding: []coding{c}, Text: c.Display} }
 
 // vitalSigns renders height, temperature, respiratory rate and pulse
@@ -487,17 +560,17 @@ func (v *visitFindings) vitalSigns(oxygenFrom time.Time) {
 	r, b := v.r, v.b
 	vital := &findingVitalSigns
 	height := ucum(roundTo(b.body.height, 1), "cm")
-	v.add(profBodyHeight, vital, v.when, &findingResource{Code: codeOf(codeBodyHeight), ValueQuantity: &height})
+	v.add(profBodyHeight, vital, v.when, &findingResource{Code: conceptBodyHeight, ValueQuantity: &height})
 	temp := ucum(roundTo(between(r, 36.2, 37.3), 1), "Cel")
-	v.add(profBodyTemperature, vital, v.when, &findingResource{Code: codeOf(codeBodyTemperature), ValueQuantity: &temp})
+	v.add(profBodyTemperature, vital, v.when, &findingResource{Code: conceptBodyTemperature, ValueQuantity: &temp})
 	copd := b.hasOn("copd", v.c.start)
 	rate, spo2 := 12+r.IntN(8), 95+r.IntN(5)
 	if copd {
 		rate, spo2 = 16+r.IntN(8), 89+r.IntN(7)
 	}
 	resp := ucum(float64(rate), "/min")
-	v.add(profRespiratoryRate, vital, v.when, &findingResource{Code: codeOf(codeRespiratoryRate), ValueQuantity: &resp})
-	ox := findingResource{Code: concept{Coding: []coding{codePulseOximetry, codeOxygenSaturation}, Text: codePulseOximetry.Display}}
+	v.add(profRespiratoryRate, vital, v.when, &findingResource{Code: conceptRespiratoryRate, ValueQuantity: &resp})
+	ox := findingResource{Code: conceptPulseOximetry}
 	if copd && !oxygenFrom.IsZero() && !v.c.start.Before(oxygenFrom) {
 		flow := 1 + r.IntN(3)
 		spo2 = 92 + r.IntN(6)
