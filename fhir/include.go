@@ -12,14 +12,17 @@ import (
 type refKind uint8
 
 const (
-	refPatient  refKind = iota // ExplanationOfBenefit.patient
-	refProvider                // ExplanationOfBenefit.provider
-	refCareTeam                // ExplanationOfBenefit.careTeam.provider
-	refCoverage                // ExplanationOfBenefit.insurance.coverage
-	refInsurer                 // ExplanationOfBenefit.insurer
-	refPayee                   // ExplanationOfBenefit.payee.party
-	refPayor                   // Coverage.payor
-	refTarget                  // Provenance.target
+	refPatient      refKind = iota // ExplanationOfBenefit.patient
+	refProvider                    // ExplanationOfBenefit.provider
+	refCareTeam                    // ExplanationOfBenefit.careTeam.provider
+	refCoverage                    // ExplanationOfBenefit.insurance.coverage
+	refInsurer                     // ExplanationOfBenefit.insurer
+	refPayee                       // ExplanationOfBenefit.payee.party
+	refPayor                       // Coverage.payor
+	refTarget                      // Provenance.target
+	refMedication                  // MedicationRequest and MedicationDispense medicationReference
+	refParticipant                 // CareTeam.participant.member
+	refPractitioner                // PractitionerRole.practitioner
 	refKinds
 )
 

@@ -132,6 +132,10 @@ type (
 		} `json:"item"`
 		// Coverage
 		Payor []jsonReference `json:"payor"`
+		// US Core
+		MedicationReference jsonReference                    `json:"medicationReference"`
+		Participant         []struct{ Member jsonReference } `json:"participant"`
+		Practitioner        jsonReference                    `json:"practitioner"`
 	}
 )
 
@@ -160,6 +164,14 @@ func readFacts(r *generator.Resource) *resourceFacts {
 		for _, p := range doc.Payor {
 			f.addRef(refPayor, p.Reference)
 		}
+	case "MedicationRequest", "MedicationDispense":
+		f.addRef(refMedication, doc.MedicationReference.Reference)
+	case "CareTeam":
+		for _, p := range doc.Participant {
+			f.addRef(refParticipant, p.Member.Reference)
+		}
+	case "PractitionerRole":
+		f.addRef(refPractitioner, doc.Practitioner.Reference)
 	}
 	return f
 }

@@ -180,10 +180,11 @@ func resourceTypes() []resourceType {
 			searchParam{"onset-date", "date", "The onset date, with a prefix as for _lastUpdated.", "ge2015-01-01", filterPeriod},
 			tok("clinical-status", "The clinical status, system|code or code.", "active"),
 			date("recorded-date", "When it was recorded.", "ge2015-01-01"),
+			date("abatement-date", "When it resolved (an encounter diagnosis that is not a chronic condition).", "ge2015-01-01"),
 			ref("encounter", "The Encounter it was recorded at.", "Encounter/encounter-3700001"),
 			idParam("condition-30000000000007-1"),
 		)},
-		{Name: "Observation", Plain: "your lab results and vital signs", Params: search(
+		{Name: "Observation", Plain: "your lab results, vital signs, test results, screenings and social history", Params: search(
 			patientParam,
 			searchParam{"category", "token", "The observation category, system|code or code.", "laboratory", filterCategory},
 			searchParam{"code", "token", "The observation code, system|code or code.", "http://loinc.org|2345-7", filterCode},
@@ -221,7 +222,9 @@ func resourceTypes() []resourceType {
 			tok("status", "The request status.", "active"),
 			ref("encounter", "The Encounter it was written at.", "Encounter/encounter-3700001"),
 			idParam("medicationrequest-30000000000007-1"),
-		)},
+		), Includes: []include{
+			{"medication", refMedication, []string{"Medication"}},
+		}},
 		{Name: "Encounter", Plain: "your visits and hospital stays", Params: search(
 			patientParam,
 			searchParam{"type", "token", "The encounter type, system|code or code.", "99213", filterCode},
@@ -280,13 +283,17 @@ func resourceTypes() []resourceType {
 			tok("status", "The team status.", "active"),
 			tok("role", "A participant's role, system|code or code.", "http://nucc.org/provider-taxonomy|207Q00000X"),
 			idParam("careteam-30000000000007"),
-		)},
+		), Includes: []include{
+			{"participant", refParticipant, []string{"Practitioner", "Organization", "Patient", "RelatedPerson", "PractitionerRole"}},
+		}},
 		{Name: "MedicationDispense", Plain: "the prescriptions pharmacies filled for you", Params: search(
 			patientParam,
 			tok("status", "The dispense status.", "completed"),
 			tok("type", "The dispense type: first fill, refill, …", "RF"),
 			idParam("medicationdispense-3700001"),
-		)},
+		), Includes: []include{
+			{"medication", refMedication, []string{"Medication"}},
+		}},
 		{Name: "Device", Plain: "devices implanted in you", Params: search(
 			patientParam,
 			tok("type", "The device type, system|code or code.", "http://snomed.info/sct|304120007"),
@@ -318,7 +325,9 @@ func resourceTypes() []resourceType {
 			tok("specialty", "The NUCC specialty, system|code or code.", "http://nucc.org/provider-taxonomy|207Q00000X"),
 			ref("practitioner", "The Practitioner: Practitioner/{id} or {id}.", "Practitioner/1189271681"),
 			idParam("practitionerrole-1189271681"),
-		)},
+		), Includes: []include{
+			{"practitioner", refPractitioner, []string{"Practitioner"}},
+		}},
 		{Name: "Location", Plain: "the places you received care", Params: search(
 			str("name", "The name: starts with, any case.", "Durham"),
 			str("address", "Any part of the address: starts with, any case.", "Durham"),

@@ -37,6 +37,7 @@ var searchPaths = map[string][]string{
 	"Condition.clinical-status":           {"clinicalStatus"},
 	"Condition.recorded-date":             {"recordedDate"},
 	"Condition.encounter":                 {"encounter"},
+	"Condition.abatement-date":            {"abatementDateTime"},
 	"Device.type":                         {"type"},
 	"Device.status":                       {"status"},
 	"DiagnosticReport.status":             {"status"},

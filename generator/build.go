@@ -55,6 +55,9 @@ type builder struct {
 	// bpTreated is the first fill of a blood pressure drug, zero when none;
 	// hospiceStart the hospice election, zero when none.
 	bpTreated, hospiceStart time.Time
+	// body is the member's size before their first visit (clinical.go):
+	// the height every BMI is computed from.
+	body body
 }
 
 // build draws the member in a fixed order (person, health, timeline), each
@@ -82,9 +85,14 @@ func (b *builder) build() *Member {
 		res = append(res, b.eob(&b.added[k]))
 	}
 	res = append(res, b.clinical(newRand(seed, n, streamClinical))...)
-	usCore, meds := b.usCore(newRand(seed, n, streamUSCore), res)
-	res = append(res, usCore...)
+	usCore, findings, meds := b.usCore(newRand(seed, n, streamUSCore), res)
 	b.practiceRefs()
+	// Room for what follows: the US Core resources and the directory (each
+	// practitioner with its role, each organization with its location,
+	// each drug dispensed).
+	room := len(usCore) + 2*len(b.refs.practitioners) + 2*len(b.refs.organizations) + len(meds)
+	res = spliceFindings(res, findings, room)
+	res = append(res, usCore...)
 	for _, id := range sorted(b.refs.practitioners) {
 		res = append(res, b.g.directoryResource(b.enc, "Practitioner", id))
 	}

@@ -100,6 +100,7 @@ func (b *builder) clinical(r *rand.Rand) []Resource {
 	subject := reference{Reference: "Patient/" + b.pid}
 	short := strings.TrimPrefix(b.pid, "-")
 	body := drawBody(r)
+	b.body = body
 
 	var rec clinicalRecord
 	// Encounters first, so that Observations and Procedures can point at them.

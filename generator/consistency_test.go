@@ -756,7 +756,9 @@ func checkRecord(chk *ruleChecker, ex *exceptionCounts, rec *record, cal calenda
 		}
 	}
 	for _, o := range rec.obs {
-		if o.encounter == "" {
+		if o.encounter == "" || o.when.IsZero() {
+			// No encounter, or a period of the member's life (an
+			// occupation) recorded at the encounter, not effective in it.
 			continue
 		}
 		en, ok := rec.encounters[strings.TrimPrefix(o.encounter, "Encounter/")]

@@ -154,6 +154,7 @@ func TestResourceKeys(t *testing.T) {
 				RecordedDate       string
 				OnsetDateTime      string
 				Period             struct{ Start, End string }
+				EffectivePeriod    struct{ Start, End string }
 			}
 			if err := json.Unmarshal(r.JSON, &j); err != nil && r.Type != "PractitionerRole" { // its code is a list
 				t.Fatal(err)
@@ -226,7 +227,7 @@ func TestResourceKeys(t *testing.T) {
 			default:
 				// Clinical resources: the date keys match the JSON and the
 				// code tokens are codings of the resource.
-				when := j.EffectiveDateTime + j.PerformedDateTime + j.OccurrenceDateTime + j.AuthoredOn + j.OnsetDateTime + j.Period.Start
+				when := j.EffectiveDateTime + j.EffectivePeriod.Start + j.PerformedDateTime + j.OccurrenceDateTime + j.AuthoredOn + j.OnsetDateTime + j.Period.Start
 				if r.Type == "AllergyIntolerance" {
 					when = j.RecordedDate
 				}

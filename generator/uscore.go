@@ -64,17 +64,24 @@ type usCoreRecord struct {
 	plans, goals, teams, dispenses          []Resource
 	devices, answers, provenances           []Resource
 	medications                             map[string]drug // Medication id to its drug
+	// screens and imaging are the PHQ-2s answered and the imaging
+	// studies reported, for the Observations of uscore_findings.go.
+	screens []phq2Screen
+	imaging []imagingStudy
 }
 
 // usCore renders the US Core resources derived from the member's timeline
 // and from served, the member's resources rendered so far (Patient,
 // Coverage, claims and clinical resources); it returns them in
-// usCoreClinicalTypes order, and the drugs dispensed by Medication id.
-func (b *builder) usCore(r *rand.Rand, served []Resource) ([]Resource, map[string]drug) {
+// usCoreClinicalTypes order, the encounter diagnoses and Observations of
+// uscore_findings.go (whose Provenance is among the first), and the drugs
+// dispensed by Medication id.
+func (b *builder) usCore(r *rand.Rand, served []Resource) (out, findings []Resource, meds map[string]drug) {
 	subject := reference{Reference: "Patient/" + b.pid}
 	short := strings.TrimPrefix(b.pid, "-")
 	rec := usCoreRecord{medications: map[string]drug{}}
-	b.labReports(r, subject, &rec, observationTimes(served))
+	obsAt := observationTimes(served)
+	b.labReports(r, subject, &rec, obsAt)
 	b.imagingReports(r, subject, &rec)
 	b.clinicalNotes(r, subject, &rec)
 	b.carePlans(r, subject, short, &rec)
@@ -82,16 +89,17 @@ func (b *builder) usCore(r *rand.Rand, served []Resource) ([]Resource, map[strin
 	b.dispenses(r, subject, short, &rec)
 	b.implants(r, subject, &rec)
 	b.wellnessAnswers(r, subject, &rec)
-	var out []Resource
 	for _, group := range [][]Resource{rec.reports, rec.requests, rec.specimens, rec.documents,
 		rec.plans, rec.goals, rec.teams, rec.dispenses, rec.devices, rec.answers} {
 		out = append(out, group...)
 	}
+	findings = b.usCoreFindings(newRand(b.g.seed, b.spec.Number, streamUSCoreFindings), subject, &rec, obsAt)
 	// The plan transmits every resource it serves of the member (US Core
 	// Provenance, "Basic Provenance Requirements").
-	prov := provenances(short, served)
-	out = append(out, append(prov, provenances(short, out)...)...)
-	return out, rec.medications
+	prov := provenances(short, served, nil)
+	prov = append(prov, provenances(short, out, prov)...)
+	prov = append(prov, provenances(short, findings, prov)...)
+	return append(out, prov...), findings, rec.medications
 }
 
 // practiceRefs adds to the member's references the clinic of every

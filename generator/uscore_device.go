@@ -146,11 +146,13 @@ func (b *builder) wellnessAnswers(r *rand.Rand, subject reference, rec *usCoreRe
 		authored := c.visit.Add(-time.Duration(5+r.IntN(20)) * time.Minute)
 		items := make([]qrItem, 0, 3)
 		total := 0
+		screen := phq2Screen{claim: c.number}
 		for _, q := range phq2Questions {
 			score := 0
 			if u := r.Float64(); depressed && u < 0.7 || u < 0.15 {
 				score = 1 + r.IntN(3)
 			}
+			screen.scores = append(screen.scores, score)
 			total += score
 			a := phq2Answers[score]
 			items = append(items, qrItem{LinkID: q.Code, Text: q.Display, Answer: []qrAnswer{{ValueCoding: &a}}})
@@ -174,6 +176,7 @@ func (b *builder) wellnessAnswers(r *rand.Rand, subject reference, rec *usCoreRe
 			Author:    subject,
 			Item:      items,
 		}
+		rec.screens = append(rec.screens, screen)
 		rec.answers = append(rec.answers, Resource{Type: "QuestionnaireResponse", ID: id, LastUpdated: updated, Start: authored, End: authored,
 			Code: []string{"http://loinc.org/q/55757-9"}, JSON: b.enc.encode(&res)})
 	}

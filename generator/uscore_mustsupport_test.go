@@ -54,6 +54,7 @@ var usCoreAbsent = map[string]string{
 	"questionnaire_response item.item":                                                    "the PHQ-2 has no nested items",
 	"questionnaire_response extension: QuestionnaireResponse.questionnaire.extension:url": "the questionnaire is named by its canonical",
 	"service_request reasonReference":                                                     "the reason is the claim's diagnosis, coded in reasonCode",
+	"observation_screening_assessment valueString":                                        "every PHQ-2 answer is coded and its total scored",
 }
 
 // baseTypes are the types whose generated resources carry the C4BB

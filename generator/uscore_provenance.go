@@ -24,9 +24,10 @@ const provenanceTargets = 50
 
 // provenances renders the Provenance of resources: one for each run of up
 // to provenanceTargets resources of one type, in their order, recorded
-// when the last of them changed (US Core Provenance, target 1..*). They
-// are written without encoding/json: ids and instants need no escaping.
-func provenances(short string, resources []Resource) []Resource {
+// when the last of them changed (US Core Provenance, target 1..*), and
+// numbered by type after those of prior. They are written without
+// encoding/json: ids and instants need no escaping.
+func provenances(short string, resources, prior []Resource) []Resource {
 	var out []Resource
 	for i := 0; i < len(resources); {
 		typ := resources[i].Type
@@ -40,8 +41,13 @@ func provenances(short string, resources []Resource) []Resource {
 			recorded = later(recorded, group[k].LastUpdated)
 		}
 		n := 1
-		for k := len(out) - 1; k >= 0 && strings.HasPrefix(out[k].ID, "prov-"+short+"-"+strings.ToLower(typ)+"-"); k-- {
-			n++
+		prefix := "prov-" + short + "-" + strings.ToLower(typ) + "-"
+		for _, done := range [][]Resource{prior, out} {
+			for k := range done {
+				if strings.HasPrefix(done[k].ID, prefix) {
+					n++
+				}
+			}
 		}
 		id := "prov-" + short + "-" + strings.ToLower(typ) + "-" + itoa(n)
 		when := fmtInstant(recorded)

@@ -268,6 +268,7 @@ func (b *builder) imagingReports(r *rand.Rand, subject reference, rec *usCoreRec
 			Category: []string{token(srImaging)}, Code: []string{token(ordered)}, JSON: b.enc.encode(&sr)})
 
 		when := c.visit.Add(time.Duration(20+r.IntN(40)) * time.Minute)
+		rec.imaging = append(rec.imaging, imagingStudy{claim: c.number, cpt: c.procedure.code, when: when})
 		issued := when.Add(time.Duration(2+r.IntN(20)) * time.Hour)
 		updated := b.cal.stamp(r, issued)
 		text := fmt.Sprintf("%s, %s. Indication: %s (%s). Findings: no acute abnormality. Impression: normal study. Documents Encounter/encounter-%s.",

@@ -30,7 +30,8 @@ var usKitSearches = []usKitSearch{
 	{"AllergyIntolerance", [][]string{{}, {"clinical-status"}}},
 	{"CarePlan", [][]string{{"category"}, {"category", "status"}, {"category", "status", "date"}, {"category", "date"}}},
 	{"CareTeam", [][]string{{"status"}, {"role"}}},
-	{"Condition", [][]string{{}, {"category"}, {"recorded-date"}, {"category", "clinical-status"}, {"onset-date"}, {"clinical-status"}, {"code"}, {"_id"}}},
+	{"Condition", [][]string{{}, {"category"}, {"recorded-date"}, {"category", "clinical-status"}, {"onset-date"}, {"clinical-status"}, {"code"}, {"_id"},
+		{"category", "encounter"}, {"abatement-date"}}},
 	{"Coverage", [][]string{{}}},
 	{"Device", [][]string{{}, {"type"}, {"status"}}},
 	{"DiagnosticReport", [][]string{{}, {"category"}, {"code"}, {"code", "date"}, {"status"}, {"category", "date"}}},
@@ -58,6 +59,7 @@ var usKitPaths = map[string]struct{ path, kind string }{
 	"date":          {"effectiveDateTime|period|performedDateTime|occurrenceDateTime|date", "date"},
 	"recorded-date": {"recordedDate", "date"}, "onset-date": {"onsetDateTime", "date"}, "target-date": {"target.dueDate", "date"},
 	"authoredon": {"authoredOn", "date"}, "authored": {"authoredOn|authored", "date"}, "period": {"context.period", "date"},
+	"abatement-date": {"abatementDateTime", "date"}, "encounter": {"encounter", "reference"},
 }
 
 // usKitScopes are the scopes the kit asks for, v1.
@@ -160,7 +162,7 @@ func (k *kit) usSearch(t *testing.T, typ string, q url.Values) []map[string]any 
 // picked, and checks every result and that picked is among them.
 func (k *kit) usCombo(t *testing.T, typ string, combo []string, picked map[string]any) {
 	t.Helper()
-	q := url.Values{"patient": {k.patient}}
+	q := url.Values{"patient": {k.patient}, "_count": {"50"}}
 	want := map[string]string{}
 	for _, name := range combo {
 		p := usKitPaths[name]
