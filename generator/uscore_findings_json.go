@@ -2,7 +2,6 @@ package generator
 
 import (
 	"strconv"
-	"unicode/utf8"
 )
 
 // The JSON of the resources of uscore_findings.go, written by hand: a
@@ -13,59 +12,9 @@ import (
 // description of the shape.
 
 // jsonString appends s as a JSON string (RFC 8259 §7), escaping what
-// encoding/json escapes with SetEscapeHTML(false).
-func jsonString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, `\u00`...)
-				dst = append(dst, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			switch r {
-			case utf8.RuneError:
-				dst = append(dst, `\ufffd`...)
-			case '\u2028':
-				dst = append(dst, `\u2028`...)
-			default:
-				dst = append(dst, `\u2029`...)
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// encoding/json escapes with SetEscapeHTML(false): the compiled encoder's
+// own string writer.
+func jsonString(dst []byte, s string) []byte { return appendJSONString(dst, s) }
 
 // jsonField appends ,"name": (or "name": first in an object).
 func jsonField(dst []byte, name string) []byte {
