@@ -176,9 +176,9 @@ func ageInMonths(birth, t time.Time) float64 {
 }
 
 // pediatricBMI renders a Pediatric BMI for Age Observation for every BMI
-// of the member's Observations (served, then findings) taken while the
-// member was 2 to 20: numbered after the visit's other Observations,
-// effective, recorded and last updated with the BMI, and derived from it.
+// clinical.go rendered (in served) while the member was 2 to 20: numbered
+// after the visit's Observations in served and findings, effective and
+// last updated with the BMI, and derived from it.
 func (b *builder) pediatricBMI(subject reference, served, findings []Resource) []Resource {
 	p := &b.person
 	var bmis []int
