@@ -94,6 +94,7 @@ func (b *builder) usCore(r *rand.Rand, served []Resource) (out, findings []Resou
 		out = append(out, group...)
 	}
 	findings = b.usCoreFindings(newRand(b.g.seed, b.spec.Number, streamUSCoreFindings), subject, &rec, obsAt)
+	findings = append(findings, b.pediatricBMI(subject, served, findings)...)
 	// The plan transmits every resource it serves of the member (US Core
 	// Provenance, "Basic Provenance Requirements").
 	prov := provenances(short, served, nil)

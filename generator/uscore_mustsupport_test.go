@@ -64,7 +64,9 @@ var baseTypes = map[string]string{"patient": "Patient", "coverage": "Coverage", 
 // TestUSCoreMustSupport: every must-support element of every US Core
 // profile the members carry (testdata/us-core-must-support, the test
 // kit's lists) is present in some resource of that profile among the
-// first 200 members, or is listed in usCoreAbsent with why.
+// first 200 members and the minor's edge account (the only member young
+// enough for the pediatric profiles), or is listed in usCoreAbsent with
+// why.
 func TestUSCoreMustSupport(t *testing.T) {
 	if raceEnabled {
 		// Some elements are rare, so the smaller population built under
@@ -77,7 +79,8 @@ func TestUSCoreMustSupport(t *testing.T) {
 	}
 	byProfile := map[string][]map[string]any{}
 	byType := map[string][]map[string]any{}
-	for _, m := range seed1Members() {
+	minor := New(1).Build(edgeSpec(slices.Index(EdgeTraits, EdgeMinor), EdgeMinor))
+	for _, m := range slices.Concat(seed1Members(), []*Member{minor}) {
 		for _, r := range m.Resources {
 			var doc map[string]any
 			if err := json.Unmarshal(r.JSON, &doc); err != nil {
@@ -115,7 +118,7 @@ func TestUSCoreMustSupport(t *testing.T) {
 			docs = byType[typ]
 		}
 		if len(docs) == 0 {
-			t.Errorf("%s: no resource of the first 200 members carries %s", name, profile)
+			t.Errorf("%s: no resource of the first 200 members or the minor carries %s", name, profile)
 			continue
 		}
 		for _, el := range elements {
