@@ -99,7 +99,7 @@ func (c *clinicalRecord) resources() []Resource {
 func (b *builder) clinical(r *rand.Rand) []Resource {
 	subject := reference{Reference: "Patient/" + b.pid}
 	short := strings.TrimPrefix(b.pid, "-")
-	body := drawBody(r)
+	body := b.childSize(drawBody(r))
 	b.body = body
 
 	var rec clinicalRecord

@@ -257,3 +257,47 @@ func obsNumber(id string) (claim string, k int, ok bool) {
 	k, err := strconv.Atoi(rest[i+1:])
 	return rest[:i], k, err == nil
 }
+
+// statureMedian is CDC's 50th-percentile stature for age (CDC growth
+// charts, statage.csv, rounded to the centimetre) at a few ages in years,
+// boys then girls; heights between are interpolated.
+var statureMedian = map[string][][2]float64{
+	"male":   {{2, 87}, {6, 116}, {10, 138}, {12, 149}, {14, 164}, {16, 174}, {18, 176}, {20, 177}},
+	"female": {{2, 86}, {6, 115}, {10, 138}, {12, 151}, {14, 160}, {16, 162}, {18, 163}, {20, 164}},
+}
+
+// childSize fits the body drawn for every member (an adult's: 55–115 kg,
+// 150–190 cm) to a member who is under 21 at the as-of date: a height at
+// the same place around their age's median as the draw around an adult's
+// 170 cm, and a weight whose BMI sits where the drawn weight sits between
+// 55 and 115 kg, mapped onto 90–120% of the BMI-for-age median (CDC LMS
+// M). A child then reads as a child in every vital sign, and the Pediatric
+// BMI for Age percentiles spread as children's do. Adults keep the draw, so
+// no adult member changes.
+func (b *builder) childSize(size body) body {
+	p := &b.person
+	agemos := ageInMonths(p.birth, b.cal.asOf)
+	rows, ok := statureMedian[p.gender]
+	if agemos >= 21*12 || !ok {
+		return size
+	}
+	median, ok := bmiForAgeAt(p.gender, agemos)
+	if !ok {
+		return size
+	}
+	years := agemos / 12
+	stature := rows[len(rows)-1][1]
+	for i := 1; i < len(rows); i++ {
+		if years <= rows[i][0] {
+			a, c := rows[i-1], rows[i]
+			f := max(0, (years-a[0])/(c[0]-a[0]))
+			stature = a[1] + f*(c[1]-a[1])
+			break
+		}
+	}
+	height := stature * size.height / 170
+	bmi := median.m * (0.9 + 0.3*(size.weight-55)/60)
+	size.height = math.Round(height*10) / 10
+	size.weight = math.Round(bmi*(size.height/100)*(size.height/100)*10) / 10
+	return size
+}

@@ -114,6 +114,12 @@ func TestPediatricBMIForAge(t *testing.T) {
 		if !provenanced["Observation/"+o.ID] {
 			t.Errorf("%s: no Provenance names it", o.ID)
 		}
+		// The minor has a child's body (childSize), not an adult's: the
+		// percentile stays among children's (an adult's 55–115 kg at a
+		// teenager's age reads 97th to 99.9th).
+		if q.Value < 10 || q.Value > 95 {
+			t.Errorf("%s: percentile %.1f (BMI %.1f at %.1f months): not a child's body", o.ID, q.Value, bmi.ValueQuantity.Value, agemos)
+		}
 	}
 }
 
