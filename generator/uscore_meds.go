@@ -129,3 +129,18 @@ func medicationResourceOf(enc *encoder, id string, d drug) Resource {
 	return Resource{Type: "Medication", ID: id, LastUpdated: updated,
 		Code: []string{token(coding{sysRxNorm, d.rxnorm, ""}), token(coding{sysNDC, d.ndc, ""})}, JSON: enc.encode(&res)}
 }
+
+// DrugOfNDC returns the RxNorm code and name of the drug whose package ndc
+// names, ok false for an NDC no member is dispensed. It lets a member built
+// elsewhere (the docs' frozen accounts, whose pharmacy claims bill NDCs)
+// code its dispenses in RxNorm as generated members do.
+func DrugOfNDC(ndc string) (rxnorm, display string, ok bool) {
+	for _, c := range conditions {
+		for _, d := range c.drugs {
+			if d.ndc == ndc && d.ndc != "" {
+				return d.rxnorm, d.display, true
+			}
+		}
+	}
+	return "", "", false
+}

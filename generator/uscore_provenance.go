@@ -73,6 +73,15 @@ func provenances(short string, resources, prior []Resource) []Resource {
 	return out
 }
 
+// Provenances renders the Provenance the plan records of resources of
+// the member patientID, as provenances does for every generated member;
+// prior are the member's Provenance rendered before, whose numbering they
+// continue. It lets a member built elsewhere (the docs' frozen accounts)
+// carry the same Provenance as the generated ones.
+func Provenances(patientID string, resources, prior []Resource) []Resource {
+	return provenances(strings.TrimPrefix(patientID, "-"), resources, prior)
+}
+
 type locationResource struct {
 	ResourceType         string         `json:"resourceType"`
 	ID                   string         `json:"id"`

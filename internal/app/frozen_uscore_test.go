@@ -1,0 +1,112 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
+)
+
+// TestFrozenAccountServesUSCore: BCNCUser06, a frozen docs' account,
+// serves the US Core resources derived from its own records through the
+// searches generated members use: each type's search finds some, all of
+// the member and valid R4, and _revinclude=Provenance:target on Condition
+// on Condition, MedicationDispense, DiagnosticReport and Goal brings
+// the plan's Provenance of each match; Provenance reads by id.
+func TestFrozenAccountServesUSCore(t *testing.T) {
+	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser06"})
+	tok := sb.approvedTokens(t, "BCNCUser06")
+	type entry struct {
+		Resource json.RawMessage
+		Search   struct{ Mode string }
+	}
+	search := func(t *testing.T, typ string, q url.Values) (total int, entries []entry) {
+		t.Helper()
+		status, body := sb.get(t, fhirPath+"/"+typ+"?"+q.Encode(), tok.AccessToken)
+		if status != http.StatusOK {
+			t.Fatalf("%s?%s: %d %s", typ, q.Encode(), status, body)
+		}
+		if err := r4check.Validate(body); err != nil {
+			t.Fatalf("%s?%s: %v", typ, q.Encode(), err)
+		}
+		var b struct {
+			Total int
+			Entry []entry
+		}
+		if err := json.Unmarshal(body, &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Total, b.Entry
+	}
+	for _, c := range []struct {
+		name, typ string
+		q         url.Values
+	}{
+		{"dispenses", "MedicationDispense", url.Values{"patient": {tok.Patient}}},
+		{"first fills", "MedicationDispense", url.Values{"patient": {tok.Patient}, "type": {"FF"}}},
+		{"lab reports", "DiagnosticReport", url.Values{"patient": {tok.Patient}, "category": {"LAB"}}},
+		{"care plans", "CarePlan", url.Values{"patient": {tok.Patient}, "category": {"assess-plan"}}},
+		{"goals", "Goal", url.Values{"patient": {tok.Patient}, "lifecycle-status": {"active"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			total, entries := search(t, c.typ, c.q)
+			if total == 0 || len(entries) == 0 {
+				t.Fatalf("%s?%s: total %d, %d entries", c.typ, c.q.Encode(), total, len(entries))
+			}
+			for _, e := range entries {
+				raw := string(e.Resource)
+				if !strings.Contains(raw, `"Patient/`+tok.Patient+`"`) {
+					t.Errorf("%s?%s: %.120s is not the member's", c.typ, c.q.Encode(), raw)
+				}
+			}
+		})
+	}
+	revinclude := func(t *testing.T, typ string) {
+		_, entries := search(t, typ, url.Values{"patient": {tok.Patient}, "_revinclude": {"Provenance:target"}})
+		matched, targeted := map[string]bool{}, map[string]bool{}
+		for _, e := range entries {
+			var r struct {
+				ResourceType, ID string
+				Target           []struct{ Reference string }
+			}
+			if err := json.Unmarshal(e.Resource, &r); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case e.Search.Mode == "match" && r.ResourceType == typ:
+				matched[typ+"/"+r.ID] = true
+			case e.Search.Mode == "include" && r.ResourceType == "Provenance":
+				for _, tg := range r.Target {
+					targeted[tg.Reference] = true
+				}
+			default:
+				t.Errorf("unexpected %s entry %s/%s", e.Search.Mode, r.ResourceType, r.ID)
+			}
+		}
+		if len(matched) == 0 {
+			t.Fatalf("no %s matched", typ)
+		}
+		for c := range matched {
+			if !targeted[c] {
+				t.Errorf("%s has no Provenance among the included", c)
+			}
+		}
+	}
+	// Provenance has no search of its own (US Core 6.1: it is read by id
+	// or through _revinclude).
+	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "Goal"} {
+		t.Run(typ+" revinclude Provenance", func(t *testing.T) { revinclude(t, typ) })
+	}
+	t.Run("Provenance read", func(t *testing.T) {
+		status, body := sb.get(t, fhirPath+"/Provenance/prov-30000000000006-patient-1", tok.AccessToken)
+		if status != http.StatusOK || !strings.Contains(string(body), `"target":[{"reference":"Patient/`+tok.Patient+`"}]`) {
+			t.Fatalf("Provenance read: %d %s", status, body)
+		}
+		if err := r4check.Validate(body); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
