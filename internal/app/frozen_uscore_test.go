@@ -48,6 +48,8 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 		{"dispenses", "MedicationDispense", url.Values{"patient": {tok.Patient}}},
 		{"first fills", "MedicationDispense", url.Values{"patient": {tok.Patient}, "type": {"FF"}}},
 		{"lab reports", "DiagnosticReport", url.Values{"patient": {tok.Patient}, "category": {"LAB"}}},
+		{"lab orders", "ServiceRequest", url.Values{"patient": {tok.Patient}, "category": {"108252007"}}},
+		{"specimens", "Specimen", url.Values{"patient": {tok.Patient}}},
 		{"care plans", "CarePlan", url.Values{"patient": {tok.Patient}, "category": {"assess-plan"}}},
 		{"goals", "Goal", url.Values{"patient": {tok.Patient}, "lifecycle-status": {"active"}}},
 	} {
@@ -97,7 +99,7 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 	}
 	// Provenance has no search of its own (US Core 6.1: it is read by id
 	// or through _revinclude).
-	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "Goal"} {
+	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal"} {
 		t.Run(typ+" revinclude Provenance", func(t *testing.T) { revinclude(t, typ) })
 	}
 	t.Run("Provenance read", func(t *testing.T) {
