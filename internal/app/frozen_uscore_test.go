@@ -45,6 +45,7 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 		name, typ string
 		q         url.Values
 	}{
+		{"encounter diagnoses", "Condition", url.Values{"patient": {tok.Patient}, "category": {"encounter-diagnosis"}}},
 		{"dispenses", "MedicationDispense", url.Values{"patient": {tok.Patient}}},
 		{"first fills", "MedicationDispense", url.Values{"patient": {tok.Patient}, "type": {"FF"}}},
 		{"lab reports", "DiagnosticReport", url.Values{"patient": {tok.Patient}, "category": {"LAB"}}},
