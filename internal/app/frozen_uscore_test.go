@@ -52,6 +52,8 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 		{"lab orders", "ServiceRequest", url.Values{"patient": {tok.Patient}, "category": {"108252007"}}},
 		{"specimens", "Specimen", url.Values{"patient": {tok.Patient}}},
 		{"care plans", "CarePlan", url.Values{"patient": {tok.Patient}, "category": {"assess-plan"}}},
+		{"care team", "CareTeam", url.Values{"patient": {tok.Patient}, "status": {"active"}}},
+		{"care team of internists", "CareTeam", url.Values{"patient": {tok.Patient}, "role": {"http://nucc.org/provider-taxonomy|207R00000X"}}},
 		{"goals", "Goal", url.Values{"patient": {tok.Patient}, "lifecycle-status": {"active"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -100,7 +102,7 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 	}
 	// Provenance has no search of its own (US Core 6.1: it is read by id
 	// or through _revinclude).
-	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal"} {
+	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal", "CareTeam"} {
 		t.Run(typ+" revinclude Provenance", func(t *testing.T) { revinclude(t, typ) })
 	}
 	t.Run("Provenance read", func(t *testing.T) {
