@@ -54,6 +54,8 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 		{"care plans", "CarePlan", url.Values{"patient": {tok.Patient}, "category": {"assess-plan"}}},
 		{"care team", "CareTeam", url.Values{"patient": {tok.Patient}, "status": {"active"}}},
 		{"care team of internists", "CareTeam", url.Values{"patient": {tok.Patient}, "role": {"http://nucc.org/provider-taxonomy|207R00000X"}}},
+		{"clinical notes", "DocumentReference", url.Values{"patient": {tok.Patient}, "category": {"clinical-note"}}},
+		{"discharge summaries", "DocumentReference", url.Values{"patient": {tok.Patient}, "type": {"http://loinc.org|18842-5"}}},
 		{"goals", "Goal", url.Values{"patient": {tok.Patient}, "lifecycle-status": {"active"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,7 +104,7 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 	}
 	// Provenance has no search of its own (US Core 6.1: it is read by id
 	// or through _revinclude).
-	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal", "CareTeam"} {
+	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal", "CareTeam", "DocumentReference"} {
 		t.Run(typ+" revinclude Provenance", func(t *testing.T) { revinclude(t, typ) })
 	}
 	t.Run("Provenance read", func(t *testing.T) {
