@@ -71,6 +71,26 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 			}
 		})
 	}
+	// The directory's US Core types carry no Provenance and take no
+	// patient (US Core 6.1: they are the directory's, not the member's).
+	for _, c := range []struct {
+		name, typ, want string
+		q               url.Values
+	}{
+		{"roles of internists", "PractitionerRole", `"code":"207R00000X"`, url.Values{"specialty": {"http://nucc.org/provider-taxonomy|207R00000X"}}},
+		{"role of a practitioner", "PractitionerRole", `"Location/location-30000000000006-`, url.Values{"practitioner": {"Practitioner/1846468555"}}},
+		{"locations in NC", "Location", `"managingOrganization":{"reference":"Organization/`, url.Values{"address-state": {"NC"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			total, entries := search(t, c.typ, c.q)
+			if total == 0 || len(entries) == 0 {
+				t.Fatalf("%s?%s: total %d, %d entries", c.typ, c.q.Encode(), total, len(entries))
+			}
+			if !strings.Contains(string(entries[0].Resource), c.want) {
+				t.Errorf("%s?%s: %.200s lacks %s", c.typ, c.q.Encode(), entries[0].Resource, c.want)
+			}
+		})
+	}
 	revinclude := func(t *testing.T, typ string) {
 		_, entries := search(t, typ, url.Values{"patient": {tok.Patient}, "_revinclude": {"Provenance:target"}})
 		matched, targeted := map[string]bool{}, map[string]bool{}
