@@ -45,10 +45,17 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 		name, typ string
 		q         url.Values
 	}{
+		{"encounter diagnoses", "Condition", url.Values{"patient": {tok.Patient}, "category": {"encounter-diagnosis"}}},
 		{"dispenses", "MedicationDispense", url.Values{"patient": {tok.Patient}}},
 		{"first fills", "MedicationDispense", url.Values{"patient": {tok.Patient}, "type": {"FF"}}},
 		{"lab reports", "DiagnosticReport", url.Values{"patient": {tok.Patient}, "category": {"LAB"}}},
+		{"lab orders", "ServiceRequest", url.Values{"patient": {tok.Patient}, "category": {"108252007"}}},
+		{"specimens", "Specimen", url.Values{"patient": {tok.Patient}}},
 		{"care plans", "CarePlan", url.Values{"patient": {tok.Patient}, "category": {"assess-plan"}}},
+		{"care team", "CareTeam", url.Values{"patient": {tok.Patient}, "status": {"active"}}},
+		{"care team of internists", "CareTeam", url.Values{"patient": {tok.Patient}, "role": {"http://nucc.org/provider-taxonomy|207R00000X"}}},
+		{"clinical notes", "DocumentReference", url.Values{"patient": {tok.Patient}, "category": {"clinical-note"}}},
+		{"discharge summaries", "DocumentReference", url.Values{"patient": {tok.Patient}, "type": {"http://loinc.org|18842-5"}}},
 		{"goals", "Goal", url.Values{"patient": {tok.Patient}, "lifecycle-status": {"active"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +68,26 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 				if !strings.Contains(raw, `"Patient/`+tok.Patient+`"`) {
 					t.Errorf("%s?%s: %.120s is not the member's", c.typ, c.q.Encode(), raw)
 				}
+			}
+		})
+	}
+	// The directory's US Core types carry no Provenance and take no
+	// patient (US Core 6.1: they are the directory's, not the member's).
+	for _, c := range []struct {
+		name, typ, want string
+		q               url.Values
+	}{
+		{"roles of internists", "PractitionerRole", `"code":"207R00000X"`, url.Values{"specialty": {"http://nucc.org/provider-taxonomy|207R00000X"}}},
+		{"role of a practitioner", "PractitionerRole", `"Location/location-30000000000006-`, url.Values{"practitioner": {"Practitioner/1846468555"}}},
+		{"locations in NC", "Location", `"managingOrganization":{"reference":"Organization/`, url.Values{"address-state": {"NC"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			total, entries := search(t, c.typ, c.q)
+			if total == 0 || len(entries) == 0 {
+				t.Fatalf("%s?%s: total %d, %d entries", c.typ, c.q.Encode(), total, len(entries))
+			}
+			if !strings.Contains(string(entries[0].Resource), c.want) {
+				t.Errorf("%s?%s: %.200s lacks %s", c.typ, c.q.Encode(), entries[0].Resource, c.want)
 			}
 		})
 	}
@@ -97,7 +124,7 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 	}
 	// Provenance has no search of its own (US Core 6.1: it is read by id
 	// or through _revinclude).
-	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "Goal"} {
+	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal", "CareTeam", "DocumentReference"} {
 		t.Run(typ+" revinclude Provenance", func(t *testing.T) { revinclude(t, typ) })
 	}
 	t.Run("Provenance read", func(t *testing.T) {
