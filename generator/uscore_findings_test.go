@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
 )
 
 // TestFindingsJSONMatchesEncodingJSON: the hand-written JSON of every
@@ -118,7 +120,7 @@ func TestUSCoreFindingsTellTheStory(t *testing.T) {
 				encounters["Encounter/"+r.ID] = true
 			case "ExplanationOfBenefit":
 				number := r.ID[strings.LastIndex(r.ID, "-")+1:]
-				for _, d := range msWalk(doc, []string{"diagnosis", "diagnosisCodeableConcept", "coding", "code"}) {
+				for _, d := range r4check.Walk(doc, []string{"diagnosis", "diagnosisCodeableConcept", "coding", "code"}) {
 					claimDx[number] = append(claimDx[number], d.(string))
 				}
 			case "Condition":
@@ -126,13 +128,13 @@ func TestUSCoreFindingsTellTheStory(t *testing.T) {
 					dxs = append(dxs, doc)
 					continue
 				}
-				for _, c := range msWalk(doc, []string{"code", "coding", "code"}) {
+				for _, c := range r4check.Walk(doc, []string{"code", "coding", "code"}) {
 					problems[strings.Split(c.(string), ".")[0]] = true
 				}
 			case "QuestionnaireResponse":
-				for _, it := range msWalk(doc, []string{"item"}) {
+				for _, it := range r4check.Walk(doc, []string{"item"}) {
 					if it.(map[string]any)["linkId"] == "55758-7" {
-						phq2["QuestionnaireResponse/"+r.ID] = msWalk(it, []string{"answer", "valueDecimal"})[0].(float64)
+						phq2["QuestionnaireResponse/"+r.ID] = r4check.Walk(it, []string{"answer", "valueDecimal"})[0].(float64)
 					}
 				}
 			case "Observation":
@@ -143,13 +145,13 @@ func TestUSCoreFindingsTellTheStory(t *testing.T) {
 			}
 		}
 		for _, d := range dxs {
-			enc := msWalk(d, []string{"encounter", "reference"})[0].(string)
+			enc := r4check.Walk(d, []string{"encounter", "reference"})[0].(string)
 			number := strings.TrimPrefix(enc, "Encounter/encounter-")
 			if !encounters[enc] {
 				t.Errorf("%s: %v names %s, which the member lacks", m.PatientID, d["id"], enc)
 			}
 			icd := ""
-			for _, c := range msWalk(d, []string{"code", "coding"}) {
+			for _, c := range r4check.Walk(d, []string{"code", "coding"}) {
 				if c.(map[string]any)["system"] == sysICD10CM {
 					icd = c.(map[string]any)["code"].(string)
 				}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bcbsnc-sandbox/sandbox/internal/r4check"
 )
 
 // usCoreAbsent are the must-support elements no generated member carries,
@@ -87,7 +89,7 @@ func TestUSCoreMustSupport(t *testing.T) {
 				t.Fatal(err)
 			}
 			byType[r.Type] = append(byType[r.Type], doc)
-			for _, p := range msWalk(doc, []string{"meta", "profile"}) {
+			for _, p := range r4check.Walk(doc, []string{"meta", "profile"}) {
 				byProfile[p.(string)] = append(byProfile[p.(string)], doc)
 			}
 		}
@@ -163,40 +165,11 @@ func msHas(doc map[string]any, el string) bool {
 		base, _, _ := strings.Cut(part, ":")
 		path = append(path, base)
 	}
-	return len(msWalk(doc, path)) > 0
+	return len(r4check.Walk(doc, path)) > 0
 }
 
-func msWalkAll(doc map[string]any, path string) []any { return msWalk(doc, strings.Split(path, ".")) }
-
-func msWalk(v any, path []string) []any {
-	if list, ok := v.([]any); ok {
-		var out []any
-		for _, x := range list {
-			out = append(out, msWalk(x, path)...)
-		}
-		return out
-	}
-	if len(path) == 0 {
-		return []any{v}
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil
-	}
-	if choice, ok := strings.CutSuffix(path[0], "[x]"); ok {
-		var out []any
-		for k, x := range m {
-			if strings.HasPrefix(k, choice) && len(k) > len(choice) && k[len(choice)] >= 'A' && k[len(choice)] <= 'Z' {
-				out = append(out, msWalk(x, path[1:])...)
-			}
-		}
-		return out
-	}
-	x, ok := m[path[0]]
-	if !ok {
-		return nil
-	}
-	return msWalk(x, path[1:])
+func msWalkAll(doc map[string]any, path string) []any {
+	return r4check.Walk(doc, strings.Split(path, "."))
 }
 
 // extensionURLs are the URLs of the must-support extension slices.

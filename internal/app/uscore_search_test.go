@@ -260,7 +260,7 @@ func (k *kit) usRevinclude(t *testing.T, typ string) {
 func usValues(r map[string]any, paths, kind string) []string {
 	var out []string
 	for _, p := range strings.Split(paths, "|") {
-		for _, v := range usWalk(r, strings.Split(p, ".")) {
+		for _, v := range r4check.Walk(r, strings.Split(p, ".")) {
 			switch x := v.(type) {
 			case string:
 				out = append(out, x)
@@ -290,24 +290,6 @@ func usValues(r map[string]any, paths, kind string) []string {
 	return out
 }
 
-func usWalk(v any, path []string) []any {
-	if list, ok := v.([]any); ok {
-		var out []any
-		for _, x := range list {
-			out = append(out, usWalk(x, path)...)
-		}
-		return out
-	}
-	if len(path) == 0 {
-		return []any{v}
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil
-	}
-	return usWalk(m[path[0]], path[1:])
-}
-
 func usRef(r map[string]any, paths string) (string, bool) {
 	v := usValues(r, paths, "reference")
 	if len(v) == 0 {
@@ -328,7 +310,7 @@ func usNotBefore(a, b string) bool {
 // an end: ongoing, it matches every ge search.
 func usOpenPeriod(r map[string]any, paths string) bool {
 	for _, p := range strings.Split(paths, "|") {
-		for _, v := range usWalk(r, strings.Split(p, ".")) {
+		for _, v := range r4check.Walk(r, strings.Split(p, ".")) {
 			if m, ok := v.(map[string]any); ok && m["end"] == nil {
 				return true
 			}
