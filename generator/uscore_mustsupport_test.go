@@ -1,9 +1,7 @@
 package generator
 
 import (
-	"bufio"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -97,24 +95,10 @@ func TestUSCoreMustSupport(t *testing.T) {
 	used := map[string]bool{}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
-		fh, err := os.Open(f)
+		profile, elements, err := r4check.ReadMustSupport(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var profile string
-		var elements []string
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "#"):
-			case strings.HasPrefix(line, "profile: "):
-				profile = strings.TrimPrefix(line, "profile: ")
-			default:
-				elements = append(elements, line)
-			}
-		}
-		fh.Close()
 		docs := byProfile[profile]
 		if typ, ok := baseTypes[name]; ok {
 			docs = byType[typ]

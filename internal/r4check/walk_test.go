@@ -2,6 +2,7 @@ package r4check
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 )
@@ -29,5 +30,19 @@ func TestWalk(t *testing.T) {
 	}
 	if got := Walk(obs, []string{"component", "code", "text"}); !slices.Equal(got, []any{"a", "b", "c"}) {
 		t.Errorf("values in order: %v", got)
+	}
+}
+
+// TestReadMustSupport: comments are skipped, the profile line names the
+// profile, every other line is an element, and a missing file is an error.
+func TestReadMustSupport(t *testing.T) {
+	path := t.TempDir() + "/list.txt"
+	os.WriteFile(path, []byte("# source: a kit\nprofile: http://example.org/p\nObservation.status\nObservation.code\n"), 0o600)
+	profile, elements, err := ReadMustSupport(path)
+	if err != nil || profile != "http://example.org/p" || !slices.Equal(elements, []string{"Observation.status", "Observation.code"}) {
+		t.Errorf("ReadMustSupport = %q, %v, %v", profile, elements, err)
+	}
+	if _, _, err := ReadMustSupport(path + ".missing"); err == nil {
+		t.Error("a missing list read without an error")
 	}
 }
