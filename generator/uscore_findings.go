@@ -209,6 +209,11 @@ func (b *builder) drawSocialHistory(r *rand.Rand) socialHistory {
 	}
 	s.workedFrom, s.workedTo = start, end
 	s.wantsChild = r.Float64() < 0.1
+	if p.age(b.cal.asOf) < 18 {
+		// A child: drawn as an adult so the stream stays as it was, but
+		// has never smoked.
+		s.smoking = neverSmoked
+	}
 	return s
 }
 
@@ -664,6 +669,13 @@ func (v *visitFindings) socialHistory(s *socialHistory, first bool) {
 		v.add(profPregnancyIntent, social, v.when, &findingResource{Code: codeOf(codePregnancyIntent), Performer: performer, ValueCodeableConcept: valueOf(intent)})
 	}
 	if !first {
+		return
+	}
+	if s.workedFrom.After(v.c.start) {
+		// Not yet of working age: no occupation to record. Its number
+		// stays unused, so that the sexual orientation keeps its id.
+		v.n++
+		v.add(profSexualOrientation, social, v.when, &findingResource{Code: codeOf(codeSexualOrientation), Performer: performer, ValueCodeableConcept: valueOf(s.orientation)})
 		return
 	}
 	job := occupations[s.occupation]

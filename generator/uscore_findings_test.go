@@ -234,3 +234,54 @@ func TestUSCoreFindingsTellTheStory(t *testing.T) {
 	}
 	t.Logf("checked %v", counts)
 }
+
+// TestSocialHistoryFitsTheAge: an occupation is recorded only once the
+// member has started work (its period starts before the visit that asks),
+// so a child has none, and a child has never smoked; checked on the seed-1
+// members and the minor's edge account, whose occupation once started
+// years after the visit.
+func TestSocialHistoryFitsTheAge(t *testing.T) {
+	members := append(slices.Clone(seed1Members()), New(1).Build(edgeSpec(slices.Index(EdgeTraits, EdgeMinor), EdgeMinor)))
+	checked, children := 0, 0
+	for _, m := range members {
+		var birth time.Time
+		visits := map[string]string{} // Encounter reference → its first day
+		var social []map[string]any
+		for _, r := range m.Resources {
+			var doc map[string]any
+			json.Unmarshal(r.JSON, &doc)
+			switch {
+			case r.Type == "Patient":
+				birth, _ = time.Parse(time.DateOnly, doc["birthDate"].(string))
+			case r.Type == "Encounter":
+				visits["Encounter/"+r.ID] = r4check.Walk(doc, []string{"period", "start"})[0].(string)[:10]
+			case r.Type == "Observation" && slices.Contains(r.Category, token(categorySocialHistory)):
+				social = append(social, doc)
+			}
+		}
+		for _, o := range social {
+			day := visits[r4check.Walk(o, []string{"encounter", "reference"})[0].(string)]
+			seen, _ := time.Parse(time.DateOnly, day)
+			child := seen.Before(birth.AddDate(18, 0, 0))
+			code := r4check.Walk(o, []string{"code", "coding", "code"})[0]
+			switch code {
+			case codeOccupation.Code:
+				start := r4check.Walk(o, []string{"effectivePeriod", "start"})[0].(string)
+				if child || start > day {
+					t.Errorf("%s: %s: occupation from %s recorded %s (born %s)", m.PatientID, o["id"], start, day, fmtDate(birth))
+				}
+				checked++
+			case codeSmokingStatus.Code:
+				if v := r4check.Walk(o, []string{"valueCodeableConcept", "coding", "code"})[0]; child && v != neverSmoked.Code {
+					t.Errorf("%s: %s: a child at %s smokes (%s)", m.PatientID, o["id"], day, v)
+				}
+				if child {
+					children++
+				}
+			}
+		}
+	}
+	if checked == 0 || children == 0 {
+		t.Errorf("checked %d occupations and %d children's smoking statuses", checked, children)
+	}
+}
