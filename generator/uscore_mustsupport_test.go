@@ -109,7 +109,7 @@ func TestUSCoreMustSupport(t *testing.T) {
 		}
 		for _, el := range elements {
 			key := name + " " + el
-			present := slices.ContainsFunc(docs, func(d map[string]any) bool { return msHas(d, el) })
+			present := slices.ContainsFunc(docs, func(d map[string]any) bool { return r4check.HasMustSupport(d, el) })
 			why, absent := usCoreAbsent[key]
 			used[key] = true
 			switch {
@@ -125,44 +125,4 @@ func TestUSCoreMustSupport(t *testing.T) {
 			t.Errorf("usCoreAbsent names %q, which no list has", key)
 		}
 	}
-}
-
-// msHas reports whether doc has element el: a dotted path, "x[x]" any
-// choice of x, "a:Slice" the element a (slices are not told apart), and
-// "extension: id" an extension whose id ends in the slice name.
-func msHas(doc map[string]any, el string) bool {
-	if ext, ok := strings.CutPrefix(el, "extension: "); ok {
-		_, slice, _ := strings.Cut(ext, ":")
-		where := "extension"
-		if strings.HasPrefix(ext, "QuestionnaireResponse.questionnaire.") {
-			where = "_questionnaire.extension"
-		}
-		for _, e := range msWalkAll(doc, where) {
-			if m, ok := e.(map[string]any); ok && m["url"] == extensionURLs[slice] {
-				return true
-			}
-		}
-		return false
-	}
-	var path []string
-	for _, part := range strings.Split(el, ".") {
-		base, _, _ := strings.Cut(part, ":")
-		path = append(path, base)
-	}
-	return len(r4check.Walk(doc, path)) > 0
-}
-
-func msWalkAll(doc map[string]any, path string) []any {
-	return r4check.Walk(doc, strings.Split(path, "."))
-}
-
-// extensionURLs are the URLs of the must-support extension slices.
-var extensionURLs = map[string]string{
-	"race":                 extRace,
-	"ethnicity":            extEthnicity,
-	"sex":                  usCore + "us-core-sex",
-	"tribalAffiliation":    usCore + "us-core-tribal-affiliation",
-	"assertedDate":         "http://hl7.org/fhir/StructureDefinition/condition-assertedDate",
-	"questionnaireDisplay": "http://hl7.org/fhir/StructureDefinition/display",
-	"url":                  "http://hl7.org/fhir/StructureDefinition/questionnaire-url",
 }

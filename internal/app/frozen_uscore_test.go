@@ -12,10 +12,11 @@ import (
 
 // TestFrozenAccountServesUSCore: BCNCUser06, a frozen docs' account,
 // serves the US Core resources derived from its own records through the
-// searches generated members use: each type's search finds some, all of
-// the member and valid R4, and _revinclude=Provenance:target on Condition
-// on Condition, MedicationDispense, DiagnosticReport and Goal brings
-// the plan's Provenance of each match; Provenance reads by id.
+// searches generated members use: each type's search finds some (the
+// implant, the PHQ-2 answers, the imaging orders and reports and every
+// Observation profile its record supports among them), all of the member
+// and valid R4, and _revinclude=Provenance:target on each clinical type
+// brings the plan's Provenance of each match; Provenance reads by id.
 func TestFrozenAccountServesUSCore(t *testing.T) {
 	sb := startSandbox(t, sandboxOptions{AutoApprove: "BCNCUser06"})
 	tok := sb.approvedTokens(t, "BCNCUser06")
@@ -57,6 +58,21 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 		{"clinical notes", "DocumentReference", url.Values{"patient": {tok.Patient}, "category": {"clinical-note"}}},
 		{"discharge summaries", "DocumentReference", url.Values{"patient": {tok.Patient}, "type": {"http://loinc.org|18842-5"}}},
 		{"goals", "Goal", url.Values{"patient": {tok.Patient}, "lifecycle-status": {"active"}}},
+		{"implants", "Device", url.Values{"patient": {tok.Patient}, "type": {"http://snomed.info/sct|304120007"}}},
+		{"questionnaire answers", "QuestionnaireResponse", url.Values{"patient": {tok.Patient}, "status": {"completed"}}},
+		{"PHQ-2 answers", "QuestionnaireResponse", url.Values{"patient": {tok.Patient}, "questionnaire": {"http://loinc.org/q/55757-9"}}},
+		{"imaging orders", "ServiceRequest", url.Values{"patient": {tok.Patient}, "category": {"363679005"}}},
+		{"imaging reports", "DiagnosticReport", url.Values{"patient": {tok.Patient}, "category": {"http://loinc.org|LP29708-2"}}},
+		{"social history", "Observation", url.Values{"patient": {tok.Patient}, "category": {"social-history"}}},
+		{"smoking status", "Observation", url.Values{"patient": {tok.Patient}, "code": {"http://loinc.org|72166-2"}}},
+		{"occupation", "Observation", url.Values{"patient": {tok.Patient}, "code": {"http://loinc.org|11341-5"}}},
+		{"sexual orientation", "Observation", url.Values{"patient": {tok.Patient}, "code": {"http://loinc.org|76690-7"}}},
+		{"screening assessments", "Observation", url.Values{"patient": {tok.Patient}, "category": {"survey"}}},
+		{"clinical results", "Observation", url.Values{"patient": {tok.Patient}, "category": {"imaging"}}},
+		{"body height", "Observation", url.Values{"patient": {tok.Patient}, "code": {"http://loinc.org|8302-2"}}},
+		{"body temperature", "Observation", url.Values{"patient": {tok.Patient}, "code": {"8310-5"}}},
+		{"respiratory rate", "Observation", url.Values{"patient": {tok.Patient}, "code": {"9279-1"}, "date": {"ge2019-01-01"}}},
+		{"pulse oximetry", "Observation", url.Values{"patient": {tok.Patient}, "code": {"http://loinc.org|59408-5"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			total, entries := search(t, c.typ, c.q)
@@ -124,7 +140,8 @@ func TestFrozenAccountServesUSCore(t *testing.T) {
 	}
 	// Provenance has no search of its own (US Core 6.1: it is read by id
 	// or through _revinclude).
-	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal", "CareTeam", "DocumentReference"} {
+	for _, typ := range []string{"Condition", "MedicationDispense", "DiagnosticReport", "ServiceRequest", "Specimen", "Goal", "CareTeam", "DocumentReference",
+		"Device", "QuestionnaireResponse", "Observation"} {
 		t.Run(typ+" revinclude Provenance", func(t *testing.T) { revinclude(t, typ) })
 	}
 	t.Run("Provenance read", func(t *testing.T) {

@@ -46,3 +46,34 @@ func TestReadMustSupport(t *testing.T) {
 		t.Error("a missing list read without an error")
 	}
 }
+
+// TestHasMustSupport: a path, a slice, a choice type and both places an
+// extension slice is looked for are found when present and only then.
+func TestHasMustSupport(t *testing.T) {
+	var qr, obs map[string]any
+	json.Unmarshal([]byte(`{"resourceType":"QuestionnaireResponse","questionnaire":"http://loinc.org/q/55757-9",
+		"_questionnaire":{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/display","valueString":"PHQ-2"}]}}`), &qr)
+	json.Unmarshal([]byte(`{"resourceType":"Observation","valueQuantity":{"value":1},
+		"component":[{"code":{"text":"x"}}],
+		"extension":[{"url":"http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"}]}`), &obs)
+	for _, c := range []struct {
+		doc  map[string]any
+		el   string
+		want bool
+	}{
+		{qr, "extension: QuestionnaireResponse.questionnaire.extension:questionnaireDisplay", true},
+		{qr, "extension: QuestionnaireResponse.questionnaire.extension:url", false},
+		{obs, "extension: QuestionnaireResponse.questionnaire.extension:questionnaireDisplay", false},
+		{obs, "extension: Patient.extension:race", true},
+		{obs, "extension: Patient.extension:ethnicity", false},
+		{obs, "value[x]", true},
+		{obs, "valueQuantity.value", true},
+		{obs, "valueString", false},
+		{obs, "component:FlowRate.code", true},
+		{obs, "component:FlowRate.valueQuantity", false},
+	} {
+		if got := HasMustSupport(c.doc, c.el); got != c.want {
+			t.Errorf("HasMustSupport(%v, %q) = %v, want %v", c.doc["resourceType"], c.el, got, c.want)
+		}
+	}
+}
