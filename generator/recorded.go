@@ -10,7 +10,7 @@ import (
 
 // A recorded account is one whose record the generator did not draw: the
 // docs' accounts, frozen before the US Core profiles of the uscore_*.go
-// files existed. RecordedUSCore renders for one the resources of those
+// files existed. RenderRecordedUSCore renders for one the resources of those
 // profiles that need more than its record holds (values a visit measured
 // but did not record, the answers of a questionnaire, the device a
 // procedure implanted), by the same code that renders a generated
@@ -23,7 +23,7 @@ type Coding struct {
 	System, Code, Display string
 }
 
-// RecordedAccount is what RecordedUSCore reads of a recorded account.
+// RecordedAccount is what RenderRecordedUSCore reads of a recorded account.
 type RecordedAccount struct {
 	PatientID string
 	Gender    string // R4 AdministrativeGender: only "female" is asked of pregnancy
@@ -77,7 +77,7 @@ type RecordedClaim struct {
 	Vitals bool
 }
 
-// RecordedUSCore holds what RecordedUSCore renders, by type, each group
+// RecordedUSCore holds what RenderRecordedUSCore renders, by type, each group
 // in the order of the claims.
 type RecordedUSCore struct {
 	// ServiceRequests and DiagnosticReports are the order and the report
